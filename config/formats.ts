@@ -252,7 +252,7 @@ const formatList: readonly ConfigFormat[] = [
     label: 'octal mode',
     expected: 'an octal permission string such as "0600" that grants the owner read and write',
     check: (value) => {
-      if (typeof value === 'number') return 'got a number; quote the mode so it stays octal, e.g. "0600"';
+      if (typeof value === 'number') return 'a number loses its octal meaning; quote the mode, e.g. "0600"';
       if (typeof value !== 'string' || !OCTAL_MODE.test(value)) return `got ${typeof value === 'string' ? 'a string that is not octal' : describe(value)}`;
       return (parseFileMode(value) & 0o600) === 0o600 ? undefined : 'the owner needs read and write to use the socket';
     },
