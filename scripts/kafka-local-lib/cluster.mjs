@@ -16,7 +16,8 @@ import { createCertificate } from './tls.mjs';
 import { runKafkaClass } from './tools.mjs';
 import { versionSpec } from './versions.mjs';
 
-export const readinessTimeoutMs = 120_000;
+/** How long a start may take before it counts as failed (env KAFKA_LOCAL_TIMEOUT, seconds). */
+export const defaultReadinessTimeoutMs = 120_000;
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding, never starting with '-'. */
 function clusterId() {
@@ -153,9 +154,9 @@ function launch(spec, env, log) {
  * failure every process it started is killed before the error is thrown.
  * @param {import('./state.mjs').ClusterState} state
  */
-export async function startCluster(state, { java, lib, env, log }) {
+export async function startCluster(state, { java, lib, env, log, timeoutMs = defaultReadinessTimeoutMs }) {
   const watched = [];
-  const deadline = Date.now() + readinessTimeoutMs;
+  const deadline = Date.now() + timeoutMs;
   try {
     if (state.zookeeper) {
       watched.push(launch(state.zookeeper, env, log));
@@ -183,7 +184,8 @@ export async function startCluster(state, { java, lib, env, log }) {
       nodeIds: state.brokers.map((_, i) => i + 1),
       ports: state.ports.map((p) => p.plaintext),
       watched,
-      timeoutMs: Math.max(1000, deadline - Date.now()),
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      totalTimeoutMs: timeoutMs,
       logHint: state.brokers.map((b) => b.logFile).join(', '),
     });
   } catch (err) {
@@ -197,7 +199,7 @@ export async function startCluster(state, { java, lib, env, log }) {
  * lists every node again.
  * @param {import('./state.mjs').ClusterState} state
  */
-export async function restartNode(state, nodeId, { env, log }) {
+export async function restartNode(state, nodeId, { env, log, timeoutMs = defaultReadinessTimeoutMs }) {
   const spec = state.brokers[nodeId - 1];
   const watched = [launch(spec, env, log)];
   const askPorts = state.ports
@@ -208,7 +210,7 @@ export async function restartNode(state, nodeId, { env, log }) {
       nodeIds: state.brokers.map((_, i) => i + 1).filter((id) => id === nodeId || runningPid(state.brokers[id - 1]) !== undefined),
       ports: askPorts,
       watched,
-      timeoutMs: readinessTimeoutMs,
+      timeoutMs,
       logHint: spec.logFile,
     });
   } catch (err) {

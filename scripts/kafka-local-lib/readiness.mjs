@@ -42,9 +42,10 @@ export function checkProcesses(watched) {
 
 /**
  * @param {{ nodeIds: number[], ports: number[], watched: Parameters<typeof checkProcesses>[0],
- *           timeoutMs: number, logHint: string }} options ports: the PLAINTEXT port to ask, per node to ask
+ *           timeoutMs: number, totalTimeoutMs?: number, logHint: string }} options ports: the PLAINTEXT
+ *   port of each node to ask; totalTimeoutMs: the whole start's limit, for the message
  */
-export async function waitForBrokers({ nodeIds, ports, watched, timeoutMs, logHint }) {
+export async function waitForBrokers({ nodeIds, ports, watched, timeoutMs, totalTimeoutMs = timeoutMs, logHint }) {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no answer yet';
   for (;;) {
@@ -65,7 +66,7 @@ export async function waitForBrokers({ nodeIds, ports, watched, timeoutMs, logHi
     if (Date.now() + pollMs > deadline) {
       throw new KafkaLocalError(
         ErrorCode.readinessTimeout,
-        `Kafka was not ready after ${Math.round(timeoutMs / 1000)} s (${lastProblem}); see ${logHint}`,
+        `Kafka was not ready after ${Math.round(totalTimeoutMs / 1000)} s (${lastProblem}); see ${logHint}`,
         { retriable: true },
       );
     }
