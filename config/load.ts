@@ -121,7 +121,15 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const problems: ConfigProblem[] = [];
   const fileArg = args.configFile ?? (env[CONFIG_FILE_ENV] === '' ? undefined : env[CONFIG_FILE_ENV]);
   const configFile = fileArg === undefined ? null : isAbsolute(fileArg) ? fileArg : resolve(cwd, fileArg);
-  if (configFile !== null) applyFile(configFile, index, candidates, problems);
+  if (configFile !== null) {
+    try {
+      applyFile(configFile, index, candidates, problems);
+    } catch (err) {
+      // Say where the file name came from: a stale $KAFKA_SIDECAR_CONFIG is easy to forget.
+      if (!(err instanceof ConfigError) || args.configFile !== undefined) throw err;
+      throw new ConfigError(err.code, err.problems.map((p) => ({ ...p, origin: { kind: 'env', name: CONFIG_FILE_ENV } })));
+    }
+  }
   applyEnv(env, index, candidates, problems);
   applySets(args.sets, index, candidates, problems);
   checkFormats(index, candidates, problems);

@@ -1,8 +1,10 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderConfigurationDocs } from '../../../config/docs.js';
 import { indexSchema } from '../../../config/keys.js';
+import { loadConfig } from '../../../config/load.js';
 import { buildSchema } from '../../../config/schema.js';
 import { repoRoot } from '../../helpers/repo.js';
 
@@ -26,4 +28,14 @@ test('one table per section, in schema order', (t) => {
 
 test('the committed docs/configuration.md matches the schema', (t) => {
   t.is(readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8'), docs, 'run npm run docs:config');
+});
+
+test('the YAML example in the docs is a valid configuration', (t) => {
+  const example = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+  t.truthy(example);
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-sidecar-docs-'));
+  writeFileSync(join(dir, 'example.yaml'), example ?? '');
+  const { config } = loadConfig({ argv: ['--config', 'example.yaml'], env: { KAFKA_SIDECAR_KAFKA_SASL_PASSWORD: 'x' }, cwd: dir });
+  t.is(config.kafka.sasl.mechanism, 'SCRAM-SHA-512');
+  t.is(config.ipc.socket.mode, '0660');
 });

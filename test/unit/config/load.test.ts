@@ -162,6 +162,9 @@ test('other environment variables are ignored', (t) => {
 test('a missing, unreadable or unparsable file has its own code', (t) => {
   const dir = tempDir();
   t.is(configError(() => loadConfig({ argv: ['--config', 'missing.yaml'], cwd: dir })).code, 'CONFIG_FILE_UNREADABLE');
+  const fromEnv = configError(() => loadConfig({ env: { KAFKA_SIDECAR_CONFIG: '/nonexistent/sidecar.yaml' } }));
+  t.is(fromEnv.code, 'CONFIG_FILE_UNREADABLE');
+  t.regex(fromEnv.message, /\/nonexistent\/sidecar\.yaml \(from env KAFKA_SIDECAR_CONFIG\): cannot read the configuration file \(ENOENT\)/);
   t.is(configError(() => loadConfig({ argv: ['--config', dir + '/'] })).code, 'CONFIG_FILE_UNPARSABLE');
   writeFile(dir, 'bad.json', `{"kafka": {"sasl": {"password": "${SECRET}}`);
   const badJson = configError(() => loadConfig({ argv: ['--config', 'bad.json'], cwd: dir }));
