@@ -218,6 +218,14 @@ const formatList: readonly ConfigFormat[] = [
     parse: parseList,
   },
   {
+    // Empty is meaningful for brokers: the daemon then runs a local single-node Kafka.
+    name: 'broker-list',
+    label: 'host:port list',
+    expected: 'a list of host:port (a list, or comma-separated text; empty for a local Kafka)',
+    check: (value) => listProblem(value, hostPortProblem, true),
+    parse: parseList,
+  },
+  {
     name: 'nats-server-list',
     label: 'server list',
     expected: 'a non-empty list of host:port or nats://, tls://, ws://, wss:// URLs (a list, or comma-separated text)',

@@ -139,9 +139,9 @@ export function buildSchema(context: SchemaContext): convict.Schema<SidecarConfi
   return {
     kafka: {
       brokers: {
-        doc: 'Bootstrap brokers as host:port; the rest of the cluster is learned from metadata.',
-        format: 'host-port-list',
-        default: ['localhost:9092'],
+        doc: 'Bootstrap brokers as host:port; the rest of the cluster is learned from metadata. Empty: `kafka-sidecar start` runs a local single-node Kafka (scripts/kafka-local) and uses it.',
+        format: 'broker-list',
+        default: [],
       },
       clientId: {
         doc: 'client.id sent with every request; brokers use it in logs and quotas.',

@@ -115,3 +115,11 @@ test('consumer-groups checks every declaration', (t) => {
   t.regex(problem([{ group: 'a', topics: ['t'] }, { group: 'a', topics: ['u'] }]), /declared twice/);
   t.regex(problem('[{'), /got a string/);
 });
+
+test('broker-list accepts an empty list (a local Kafka) and refuses bad entries', (t) => {
+  const f = formatNamed('broker-list');
+  t.is(f.check([]), undefined);
+  t.deepEqual(f.parse(''), []);
+  t.deepEqual(f.parse('a:1, b:2'), ['a:1', 'b:2']);
+  t.truthy(f.check(['no-port']));
+});

@@ -29,7 +29,7 @@ function configError(fn: () => unknown): ConfigError {
 
 test('defaults alone give a valid, frozen configuration', (t) => {
   const { config, provenance, configFile } = loadConfig({ env: {} });
-  t.deepEqual(config.kafka.brokers, ['localhost:9092']);
+  t.deepEqual(config.kafka.brokers, [], 'no brokers by default: start runs a local Kafka');
   t.is(config.ipc.socket.path, '/tmp/kafka-sidecar.sock');
   t.is(config.ipc.socket.mode, '0600');
   t.is(config.ipc.maxFrameBytes, 8 * 1024 * 1024);
@@ -73,7 +73,7 @@ test('KAFKA_SIDECAR_CONFIG names the file when --config is absent; --config wins
   const both = loadConfig({ env: { KAFKA_SIDECAR_CONFIG: json }, argv: [`--config=${yaml}`] });
   t.is(both.configFile, yaml);
   t.is(both.config.kafka.clientId, 'from-yaml');
-  t.deepEqual(both.config.kafka.brokers, ['localhost:9092']);
+  t.deepEqual(both.config.kafka.brokers, []);
 });
 
 test('environment and --set text is parsed by format', (t) => {
