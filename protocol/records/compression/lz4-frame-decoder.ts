@@ -44,6 +44,7 @@ function parseFrames(src: Uint8Array): ParsedFrames {
   const blocks: FrameBlock[] = [];
   let bound = 0;
   let pos = 0;
+  if (src.length === 0) fail('empty payload holds no frame');
   while (pos < src.length) {
     if (pos + 4 > src.length) fail('truncated frame magic');
     const magic = readU32LE(src, pos);

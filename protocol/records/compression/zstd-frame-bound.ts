@@ -29,6 +29,7 @@ function uintLE(src: Uint8Array, pos: number, bytes: number): number {
 export function zstdDecompressedBound(src: Uint8Array): number {
   let total = 0;
   let pos = 0;
+  if (src.length === 0) fail('empty payload holds no frame');
   while (pos < src.length) {
     if (pos + 4 > src.length) fail('truncated frame magic');
     const magic = u32le(src, pos);
