@@ -141,12 +141,12 @@ export class MessageSchema {
     for (const f of fields) {
       const p = propName(f.name);
       if (!inVersions(f.versions, v)) {
-        out[p] = this.defaultOf(f, v);
+        out[p] = this.defaultOf(f);
         continue;
       }
       const x = value[p];
       if (x === null) out[p] = null;
-      else if (x === undefined) out[p] = this.defaultOf(f, v);
+      else if (x === undefined) out[p] = this.defaultOf(f);
       else if (f.type.startsWith('[]') && !this.isPrimitive(f.type.slice(2))) {
         const inner = this.structFields(f);
         out[p] = (x as Record<string, unknown>[]).map((e) => this.expected(v, e, inner));
@@ -158,7 +158,7 @@ export class MessageSchema {
   }
 
   /** Kafka's default of a field, written out independently of the generator's rules. */
-  defaultOf(f: JsonField, v: number): unknown {
+  defaultOf(f: JsonField): unknown {
     const d = f.default;
     if (d === 'null') return null;
     if (f.type.startsWith('[]')) return [];
@@ -186,7 +186,7 @@ export class MessageSchema {
   /** A struct whose every field (at every version) holds its default. */
   private structDefault(f: JsonField): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const inner of this.structFields(f)) out[propName(inner.name)] = this.defaultOf(inner, Number.MAX_SAFE_INTEGER);
+    for (const inner of this.structFields(f)) out[propName(inner.name)] = this.defaultOf(inner);
     return out;
   }
 }
