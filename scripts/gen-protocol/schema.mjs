@@ -155,6 +155,16 @@ export function buildMessage(json, file) {
   for (const struct of [message.root, ...message.structs]) {
     for (const field of struct.fields) field.optional = !struct.usage || !covers(field.versions, struct.usage);
   }
+  // Readers bound an array count by the bytes left, which holds only while every element takes
+  // at least one byte; a struct with nothing to write at some non-flexible version would break it.
+  for (const struct of message.structs) {
+    if (!struct.usage) continue;
+    for (let v = struct.usage.lo; v <= struct.usage.hi; v++) {
+      const flexibleHere = flexible && v >= flexible.lo;
+      const hasBytes = struct.fields.some((f) => f.tag === undefined && f.versions && v >= f.versions.lo && v <= f.versions.hi);
+      if (!flexibleHere && !hasBytes) throw new Error(what(`struct ${struct.jsonName} encodes to zero bytes at version ${v}`));
+    }
+  }
   const tags = new Set();
   for (const struct of [message.root, ...message.structs]) {
     tags.clear();
