@@ -29,7 +29,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 const SHORT_STRING = 64;
 /** Byte arrays up to this length are copied by a loop; longer ones by TypedArray#set. */
 const SHORT_BYTES = 32;
-const MAX_TIMESTAMP_DELTA = 2 ** 52;
+const MAX_TIMESTAMP_DELTA = 2 ** 52 - 1;
 
 /**
  * Per-record numbers from the measuring pass, in write order: record body size, key length,
