@@ -12,7 +12,7 @@ import { freePorts } from './ports.mjs';
 import { runningPid, startDetached, stopProcesses } from './processes.mjs';
 import { checkProcesses, waitForBrokers } from './readiness.mjs';
 import { allProcesses, writeState } from './state.mjs';
-import { createCertificate } from './tls.mjs';
+import { certificatePaths, createCertificate } from './tls.mjs';
 import { runKafkaClass } from './tools.mjs';
 import { versionSpec } from './versions.mjs';
 
@@ -58,7 +58,7 @@ export async function createCluster(o) {
 
   writeFileSync(join(o.dir, 'log4j.properties'), log4j1Properties());
   writeFileSync(join(o.dir, 'log4j2.yaml'), log4j2Yaml());
-  const tls = o.security ? await createCertificate(o.keytool, o.dir, o.env) : undefined;
+  const tls = o.security ? certificatePaths(o.dir) : undefined;
   const plan = { version: o.version, mode: spec.mode, nodes: o.nodes, security: o.security, ports, zookeeperPort, keystore: tls?.keystore };
   const jvmLog = logFlag(o.version, o.dir);
   const heap = o.nodes > 1 ? ['-Xms256m', '-Xmx384m'] : ['-Xms256m', '-Xmx512m'];
@@ -108,18 +108,33 @@ export async function createCluster(o) {
   };
   writeState(state);
 
-  if (spec.mode === 'kraft') {
-    const id = clusterId();
-    const scram = o.security
-      ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${saslUser},password=${saslPassword}]`])
-      : [];
-    const jvm = { java: o.java, lib: o.lib, logFlag: jvmLog, env: o.env };
-    o.log(`formatting storage of ${o.nodes} node(s), cluster id ${id}`);
-    await Promise.all(
-      brokers.map((b) => runKafkaClass(jvm, 'kafka.tools.StorageTool', ['format', '-t', id, '-c', b.configFile, ...scram], `formatting ${b.name}`)),
-    );
-  }
+  // The certificate is only read when a broker starts: make it while storage is formatted.
+  await settleAll([
+    ...(o.security ? [createCertificate(o.keytool, o.dir, o.env)] : []),
+    ...(spec.mode === 'kraft' ? [formatStorage(o, brokers, jvmLog)] : []),
+  ]);
   return state;
+}
+
+/** Waits for every promise (so no tool still runs), then fails with the first failure. */
+async function settleAll(promises) {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => r.value);
+}
+
+/** Formats every KRaft node's log directory with one cluster id (and the SCRAM users). */
+async function formatStorage(o, brokers, jvmLog) {
+  const id = clusterId();
+  const scram = o.security
+    ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${saslUser},password=${saslPassword}]`])
+    : [];
+  const jvm = { java: o.java, lib: o.lib, logFlag: jvmLog, env: o.env };
+  o.log(`formatting storage of ${o.nodes} node(s), cluster id ${id}`);
+  await settleAll(
+    brokers.map((b) => runKafkaClass(jvm, 'kafka.tools.StorageTool', ['format', '-t', id, '-c', b.configFile, ...scram], `formatting ${b.name}`)),
+  );
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -140,6 +155,17 @@ function zookeeperOk(port) {
     socket.on('data', (d) => (answer += d));
     socket.once('end', () => done(answer === 'imok'));
   });
+}
+
+function createZooKeeperScramUser(state, { java, lib, env, log }) {
+  log(`creating SCRAM user ${saslUser}`);
+  const jvm = { java, lib, logFlag: logFlag(state.version, state.dir), env };
+  return runKafkaClass(
+    jvm, 'kafka.admin.ConfigCommand',
+    ['--zookeeper', `127.0.0.1:${state.zookeeperPort}`, '--alter', '--entity-type', 'users', '--entity-name', saslUser,
+      '--add-config', `SCRAM-SHA-256=[password=${saslPassword}],SCRAM-SHA-512=[password=${saslPassword}]`],
+    'creating the SCRAM user in ZooKeeper',
+  );
 }
 
 function launch(spec, env, log) {
@@ -167,17 +193,10 @@ export async function startCluster(state, { java, lib, env, log, timeoutMs = def
         }
         await sleep(200);
       }
-      if (state.security) {
-        // ZooKeeper mode keeps SCRAM credentials in ZooKeeper; they must exist before a client logs in.
-        log(`creating SCRAM user ${saslUser}`);
-        const jvm = { java, lib, logFlag: logFlag(state.version, state.dir), env };
-        await runKafkaClass(
-          jvm, 'kafka.admin.ConfigCommand',
-          ['--zookeeper', `127.0.0.1:${state.zookeeperPort}`, '--alter', '--entity-type', 'users', '--entity-name', saslUser,
-            '--add-config', `SCRAM-SHA-256=[password=${saslPassword}],SCRAM-SHA-512=[password=${saslPassword}]`],
-          'creating the SCRAM user in ZooKeeper',
-        );
-      }
+      // ZooKeeper mode keeps SCRAM credentials in ZooKeeper. Created before any broker starts,
+      // they are loaded at broker startup, so a client may log in the moment Kafka is ready
+      // (created concurrently, they would reach a running broker by a watch, a moment later).
+      if (state.security) await createZooKeeperScramUser(state, { java, lib, env, log });
     }
     for (const broker of state.brokers) watched.push(launch(broker, env, log));
     await waitForBrokers({

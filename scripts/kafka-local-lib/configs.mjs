@@ -113,7 +113,11 @@ export function serverProperties(plan, nodeId, dataDir) {
   if (plan.nodes > 1) {
     // Fast failover for the kill-one-node tests: a dead broker is fenced / expired in seconds.
     if (plan.mode === 'kraft') lines.push('broker.session.timeout.ms=3000', 'broker.heartbeat.interval.ms=500');
-    else lines.push('zookeeper.session.timeout.ms=4000');
+    else {
+      // Brokers stopping together cannot hand leadership to each other; their controlled
+      // shutdown retries (3 times) after this pause, default 5 s.
+      lines.push('zookeeper.session.timeout.ms=4000', 'controlled.shutdown.retry.backoff.ms=500');
+    }
     lines.push('replica.lag.time.max.ms=5000');
   }
   if (plan.security) lines.push(...securityLines(plan.keystore));
