@@ -248,6 +248,28 @@ test.serial('a taken port fails the start with PORT_IN_USE and leaves no process
   t.deepEqual(await pidFilesIn(dir), []);
 });
 
+test.serial('a picked port taken before the broker binds it: the start picks new ports once', async (t) => {
+  const dir = await tempDir(t);
+  const starting = kafkaLocal(['start', '--dir', dir]);
+  // kafka-local.json names the ports before storage is formatted, a second or more before
+  // the broker binds them: time enough to take node 1's port away.
+  const stateFile = join(dir, 'kafka-local.json');
+  await eventually('kafka-local.json is written', async () => existsSync(stateFile), 60_000);
+  await new Promise((r) => setTimeout(r, 50));
+  const state = JSON.parse(await readFile(stateFile, 'utf8')) as { ports: { plaintext: number }[] };
+  const taken = state.ports[0]!.plaintext;
+  const blocker = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', () => resolve()));
+  t.teardown(() => new Promise<void>((r) => blocker.close(() => r())));
+
+  const result = await starting;
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stderr, new RegExp(`127\\.0\\.0\\.1:${taken} is already in use; starting again on other ports`));
+  t.not(result.vars.KAFKA_BROKERS, `127.0.0.1:${taken}`);
+  t.is((await kcatMetadata(result.vars.KAFKA_BROKERS!)).brokers.length, 1);
+  await kafkaLocalOk(['stop', '--dir', dir]);
+});
+
 test.serial('a readiness timeout kills what was started', async (t) => {
   const dir = await tempDir(t);
   const result = await kafkaLocal(['start', '--dir', dir], { ...process.env, KAFKA_LOCAL_TIMEOUT: '0.5' });
