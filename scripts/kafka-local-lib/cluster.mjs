@@ -168,12 +168,15 @@ function createZooKeeperScramUser(state, { java, lib, env, log }) {
   );
 }
 
-function launch(spec, env, log) {
+/** @param {number[]} ports the ports this process listens on, to name them if one is taken */
+function launch(spec, ports, env, log) {
   const logOffset = existsSync(spec.logFile) ? statSync(spec.logFile).size : 0;
   const { pid, exited } = startDetached(spec, env);
   log(`started ${spec.name} (pid ${pid}), log ${spec.logFile}`);
-  return { name: spec.name, logFile: spec.logFile, logOffset, exited };
+  return { name: spec.name, logFile: spec.logFile, logOffset, ports, exited };
 }
+
+const portsOf = (nodePorts) => Object.values(nodePorts).filter((p) => p !== undefined);
 
 /**
  * Starts every process of a freshly created cluster and waits until it serves. On any
@@ -185,7 +188,7 @@ export async function startCluster(state, { java, lib, env, log, timeoutMs = def
   const deadline = Date.now() + timeoutMs;
   try {
     if (state.zookeeper) {
-      watched.push(launch(state.zookeeper, env, log));
+      watched.push(launch(state.zookeeper, [state.zookeeperPort], env, log));
       while (!(await zookeeperOk(state.zookeeperPort))) {
         checkProcesses(watched);
         if (Date.now() > deadline) {
@@ -198,7 +201,7 @@ export async function startCluster(state, { java, lib, env, log, timeoutMs = def
       // (created concurrently, they would reach a running broker by a watch, a moment later).
       if (state.security) await createZooKeeperScramUser(state, { java, lib, env, log });
     }
-    for (const broker of state.brokers) watched.push(launch(broker, env, log));
+    state.brokers.forEach((broker, i) => watched.push(launch(broker, portsOf(state.ports[i]), env, log)));
     await waitForBrokers({
       nodeIds: state.brokers.map((_, i) => i + 1),
       ports: state.ports.map((p) => p.plaintext),
@@ -220,7 +223,7 @@ export async function startCluster(state, { java, lib, env, log, timeoutMs = def
  */
 export async function restartNode(state, nodeId, { env, log, timeoutMs = defaultReadinessTimeoutMs }) {
   const spec = state.brokers[nodeId - 1];
-  const watched = [launch(spec, env, log)];
+  const watched = [launch(spec, portsOf(state.ports[nodeId - 1]), env, log)];
   const askPorts = state.ports
     .filter((_, i) => i === nodeId - 1 || runningPid(state.brokers[i]) !== undefined)
     .map((p) => p.plaintext);

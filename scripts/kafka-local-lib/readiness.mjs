@@ -10,27 +10,28 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The bind failure a log reports after byte `fromByte` (logs are appended to across
- * restarts), if any: Kafka's and ZooKeeper's wording.
+ * restarts), if any. Kafka names the address; ZooKeeper only says "Address already in use",
+ * so then the process's own ports are named.
  */
-export function bindFailure(logFile, fromByte = 0) {
+export function bindFailure(logFile, fromByte = 0, ports = []) {
   if (!existsSync(logFile)) return undefined;
   const text = readFileSync(logFile).subarray(fromByte).toString('utf8');
   const kafka = /failed to bind to ([\w.:-]+?:\d+)/i.exec(text);
   if (kafka) return `${kafka[1]} is already in use`;
   if (/BindException|Address already in use/.test(text)) {
-    const port = /(?:binding to port|bind to|Address already in use)[^\n]*?(\d{2,5})/i.exec(text);
-    return port ? `port ${port[1]} is already in use` : 'a port is already in use';
+    const list = ports.map((p) => `127.0.0.1:${p}`).join(', ');
+    return ports.length === 1 ? `${list} is already in use` : `one of its ports (${list}) is already in use`;
   }
   return undefined;
 }
 
 /**
  * Fails when a watched process has exited or logged a bind failure.
- * @param {{ name: string, logFile: string, logOffset: number, exited: () => unknown }[]} watched
+ * @param {{ name: string, logFile: string, logOffset: number, ports: number[], exited: () => unknown }[]} watched
  */
 export function checkProcesses(watched) {
   for (const w of watched) {
-    const bind = bindFailure(w.logFile, w.logOffset);
+    const bind = bindFailure(w.logFile, w.logOffset, w.ports);
     if (bind) throw new KafkaLocalError(ErrorCode.portInUse, `${w.name} cannot listen: ${bind}; see ${w.logFile}`, { retriable: true });
     const exit = w.exited();
     if (exit) {
