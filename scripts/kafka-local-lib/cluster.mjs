@@ -56,8 +56,8 @@ export async function createCluster(o) {
   if (o.port !== undefined) ports[0].plaintext = o.port;
   const zookeeperPort = spec.mode === 'zookeeper' ? take() : undefined;
 
-  writeFileSync(join(o.dir, 'log4j.properties'), log4j1Properties());
-  writeFileSync(join(o.dir, 'log4j2.yaml'), log4j2Yaml());
+  if (spec.logging === 'log4j2') writeFileSync(join(o.dir, 'log4j2.yaml'), log4j2Yaml());
+  else writeFileSync(join(o.dir, 'log4j.properties'), log4j1Properties());
   const tls = o.security ? certificatePaths(o.dir) : undefined;
   const plan = { version: o.version, mode: spec.mode, nodes: o.nodes, security: o.security, ports, zookeeperPort, keystore: tls?.keystore };
   const jvmLog = logFlag(o.version, o.dir);
