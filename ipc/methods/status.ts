@@ -1,0 +1,64 @@
+/**
+ * status: what the daemon is doing, for people and health checks. The actor and subscription
+ * lists come from a source the daemon provides (the actor system), so this file knows nothing
+ * of machines; sessions come from the IPC layer's own registry.
+ */
+import type { MethodDefinition } from '../method-table.js';
+import { params, type Infer } from '../params.js';
+import type { SessionInfo, SessionRegistry } from '../session.js';
+
+export interface ActorStatus {
+  /** The actor's system id, e.g. "cluster", "broker:1", "group:orders". */
+  readonly id: string;
+  /** The machine it runs, e.g. "connection". */
+  readonly machine: string;
+  /** Its current state value as XState reports it (a string or a nested object). */
+  readonly state: unknown;
+}
+
+export interface SubscriptionStatus {
+  readonly subscription: string;
+  readonly session: string;
+  readonly group: string;
+  readonly topics: readonly string[];
+  readonly inFlight: number;
+}
+
+/** Where status reads the live actors and subscriptions from; supplied by the daemon. */
+export interface StatusSource {
+  actors(): readonly ActorStatus[];
+  subscriptions(): readonly SubscriptionStatus[];
+}
+
+export interface StatusResult {
+  readonly version: string;
+  readonly startedAt: string;
+  readonly uptimeMs: number;
+  readonly actors: readonly ActorStatus[];
+  readonly sessions: readonly SessionInfo[];
+  readonly subscriptions: readonly SubscriptionStatus[];
+}
+
+const statusParams = params({});
+
+export function statusMethod(deps: {
+  version: string;
+  startedAt: Date;
+  sessions: SessionRegistry;
+  source: StatusSource;
+  now?: () => number;
+}): MethodDefinition<Infer<typeof statusParams>, StatusResult> {
+  const now = deps.now ?? Date.now;
+  return {
+    description: 'Reports the version, uptime, actors with their machine and state, sessions and subscriptions.',
+    params: statusParams,
+    handler: async () => ({
+      version: deps.version,
+      startedAt: deps.startedAt.toISOString(),
+      uptimeMs: Math.max(0, now() - deps.startedAt.getTime()),
+      actors: deps.source.actors(),
+      sessions: deps.sessions.list(),
+      subscriptions: deps.source.subscriptions(),
+    }),
+  };
+}
