@@ -1,0 +1,118 @@
+/**
+ * The app-side client: `connect()` to the daemon over its Unix socket or NATS, then `call` any
+ * method, or use the typed helpers. Notifications come as 'notification' events and as async
+ * iterables; 'disconnected' / 'reconnected' events report the link. After a reconnect the
+ * client says hello again so the new session carries the app's name.
+ */
+import { EventEmitter } from 'node:events';
+import type { HelloResult } from '../ipc/methods/hello.js';
+import type { StatusResult } from '../ipc/methods/status.js';
+import { NatsClientTransport, type NatsTransportOptions } from './nats-transport.js';
+import { NotificationQueue } from './notification-queue.js';
+import type { ClientTransport, Notification } from './transport.js';
+import { UnixClientTransport, type UnixTransportOptions } from './unix-transport.js';
+
+export type { HelloResult, StatusResult };
+
+interface CommonOptions {
+  /** The app's name, sent in hello and shown in the daemon's status and logs. */
+  readonly client?: string;
+  /** Default timeout of a call; default 30 s. */
+  readonly timeoutMs?: number;
+}
+
+export type ConnectOptions =
+  | (CommonOptions & { readonly socketPath: string; readonly reconnect?: UnixTransportOptions['reconnect']; readonly maxLineBytes?: number })
+  | (CommonOptions & { readonly nats: NatsTransportOptions });
+
+export interface ClientEvents {
+  notification: [Notification];
+  disconnected: [string];
+  reconnected: [];
+}
+
+export class SidecarClient extends EventEmitter<ClientEvents> {
+  private readonly transport: ClientTransport;
+  private readonly options: CommonOptions;
+  private readonly queues = new Set<{ queue: NotificationQueue; method: string | undefined }>();
+  /** The daemon's answer to the latest hello. */
+  server: HelloResult | null = null;
+
+  constructor(transport: ClientTransport, options: CommonOptions = {}) {
+    super();
+    this.transport = transport;
+    this.options = options;
+    transport.setListener({
+      notification: (n) => {
+        this.emit('notification', n);
+        for (const { queue, method } of this.queues) if (method === undefined || method === n.method) queue.push(n);
+      },
+      link: (state, reason) => {
+        if (state === 'disconnected') {
+          this.emit('disconnected', reason ?? 'link lost');
+          return;
+        }
+        // Errors from this hello surface on the next call; the event still tells the app the link is back.
+        this.hello().then(
+          () => this.emit('reconnected'),
+          () => this.emit('reconnected'),
+        );
+      },
+    });
+  }
+
+  /** Where NATS notifications for this client go (pass as deliverSubject); null over the Unix socket. */
+  get deliverSubject(): string | null {
+    return this.transport instanceof NatsClientTransport ? this.transport.deliverSubject : null;
+  }
+
+  /** Calls a method; resolves with its result or rejects with SidecarError/KafkaError or a connection error. */
+  call<R = unknown>(method: string, params: Record<string, unknown> = {}, options: { timeoutMs?: number } = {}): Promise<R> {
+    return this.transport.request(method, params, options.timeoutMs ?? this.options.timeoutMs ?? 30_000) as Promise<R>;
+  }
+
+  /** Sends a JSON-RPC notification (no answer, errors are not reported). */
+  notify(method: string, params: Record<string, unknown> = {}): Promise<void> {
+    return this.transport.notify(method, params);
+  }
+
+  async hello(): Promise<HelloResult> {
+    const result = await this.call<HelloResult>('hello', this.options.client === undefined ? {} : { client: this.options.client });
+    this.server = result;
+    return result;
+  }
+
+  status(): Promise<StatusResult> {
+    return this.call<StatusResult>('status');
+  }
+
+  /** Notifications (of one method, or all) as an async iterable; it ends when the client closes or the loop breaks. */
+  notifications(method?: string): AsyncIterableIterator<Notification> {
+    const entry = { queue: undefined as unknown as NotificationQueue, method };
+    entry.queue = new NotificationQueue(() => this.queues.delete(entry));
+    this.queues.add(entry);
+    return entry.queue;
+  }
+
+  async close(): Promise<void> {
+    for (const { queue } of this.queues) queue.end();
+    this.queues.clear();
+    await this.transport.close();
+  }
+}
+
+/** Connects and says hello; rejects with ConnectError when the daemon cannot be reached. */
+export async function connect(options: ConnectOptions): Promise<SidecarClient> {
+  const transport =
+    'nats' in options
+      ? await NatsClientTransport.open(options.nats)
+      : await UnixClientTransport.open({ socketPath: options.socketPath, reconnect: options.reconnect, maxLineBytes: options.maxLineBytes });
+  const client = new SidecarClient(transport, options);
+  try {
+    await client.hello();
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  return client;
+}

@@ -1,0 +1,12 @@
+// The kafka-sidecar client library for Node apps: connect over the Unix socket or NATS.
+export { connect, SidecarClient, type ConnectOptions, type ClientEvents, type HelloResult, type StatusResult } from './client.js';
+export {
+  CallTimeoutError,
+  ClientClosedError,
+  ConnectError,
+  ConnectionLostError,
+  KafkaError,
+  ProtocolViolationError,
+  SidecarError,
+} from './errors.js';
+export type { Notification } from './transport.js';
