@@ -8,7 +8,9 @@
  * - `timestamp` is a number of milliseconds: exact up to 2^53 ms (year 285,000), and it is what
  *   `Date` takes. Wire values outside the safe range are rejected as corrupt.
  * - `key`/`value` are Buffers that, for uncompressed batches, view the fetched bytes directly
- *   (no copy): a consumer that keeps one keeps the whole fetch response alive.
+ *   (no copy): a consumer that keeps one keeps the whole fetch response alive. They are made
+ *   by a fast Buffer subclass (see buffer-view.ts): compare them with `.equals()`, since deep
+ *   strict equality against a `Buffer.from(...)` sees a different prototype.
  * - `headers` are `[key, value]` pairs in wire order, duplicates kept; records without headers
  *   share one frozen empty array.
  */

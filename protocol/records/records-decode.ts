@@ -5,6 +5,7 @@
  * of its record before a view is made, and the record must end exactly where its length says.
  * Keys, values and header values are views into `buf` (no copy).
  */
+import { bufferView } from './buffer-view.js';
 import { RecordBatchCorruptError } from './errors.js';
 import type { HeaderValue, KafkaRecord, RecordHeader } from './record-types.js';
 import { RecordCursor } from './varint.js';
@@ -95,7 +96,7 @@ export function decodeRecords(
     const keyLength = cur.varint();
     if (keyLength >= 0) {
       if (cur.pos + keyLength > recordEnd) corrupt(`key length ${keyLength} runs past its record`, cur.pos);
-      key = Buffer.from(arrayBuffer, viewBase + cur.pos, keyLength);
+      key = bufferView(arrayBuffer, viewBase + cur.pos, keyLength);
       cur.pos += keyLength;
     } else if (keyLength !== -1) {
       corrupt(`invalid key length ${keyLength}`, cur.pos);
@@ -105,7 +106,7 @@ export function decodeRecords(
     const valueLength = cur.varint();
     if (valueLength >= 0) {
       if (cur.pos + valueLength > recordEnd) corrupt(`value length ${valueLength} runs past its record`, cur.pos);
-      value = Buffer.from(arrayBuffer, viewBase + cur.pos, valueLength);
+      value = bufferView(arrayBuffer, viewBase + cur.pos, valueLength);
       cur.pos += valueLength;
     } else if (valueLength !== -1) {
       corrupt(`invalid value length ${valueLength}`, cur.pos);
@@ -118,7 +119,8 @@ export function decodeRecords(
         corrupt(`header count ${headerCount} cannot fit in its record`, cur.pos);
       }
       keys ??= new HeaderKeyCache();
-      const list: RecordHeader[] = [];
+      // Sized up front: `[]` + push would reserve room for 17 elements on the first push.
+      const list = new Array<RecordHeader>(headerCount);
       for (let h = 0; h < headerCount; h++) {
         const keyBytes = cur.varint();
         if (keyBytes < 0 || cur.pos + keyBytes > recordEnd) corrupt(`header key length ${keyBytes} is invalid`, cur.pos);
@@ -128,12 +130,12 @@ export function decodeRecords(
         const valueBytes = cur.varint();
         if (valueBytes >= 0) {
           if (cur.pos + valueBytes > recordEnd) corrupt(`header value length ${valueBytes} runs past its record`, cur.pos);
-          headerValue = Buffer.from(arrayBuffer, viewBase + cur.pos, valueBytes);
+          headerValue = bufferView(arrayBuffer, viewBase + cur.pos, valueBytes);
           cur.pos += valueBytes;
         } else if (valueBytes !== -1) {
           corrupt(`invalid header value length ${valueBytes}`, cur.pos);
         }
-        list.push([headerKey, headerValue]);
+        list[h] = [headerKey, headerValue];
       }
       headers = list;
     }

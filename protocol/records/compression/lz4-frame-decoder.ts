@@ -88,7 +88,7 @@ function parseFrames(src: Uint8Array): ParsedFrames {
  * Decodes one LZ4 block `src[ip, iend)` into `dst` at `op`; matches may reach back to
  * `dst[0]` (dependent blocks). Returns the output position after the block.
  */
-function decodeBlock(src: Uint8Array, ip: number, iend: number, dst: Buffer, op: number, oend: number): number {
+function decodeBlock(src: Uint8Array, ip: number, iend: number, dst: Uint8Array, op: number, oend: number): number {
   while (ip < iend) {
     const token = src[ip++]!;
     let literals = token >>> 4;
@@ -155,6 +155,9 @@ export function decompressLz4Frames(src: Uint8Array, maxBytes: number): Buffer {
   const { blocks, bound } = parseFrames(src);
   const capacity = Math.min(bound, maxBytes);
   const dst = Buffer.allocUnsafe(capacity);
+  // Plain Uint8Array views keep the block loop monomorphic whatever Buffer subclass comes in.
+  const out = new Uint8Array(dst.buffer, dst.byteOffset, capacity);
+  const input = new Uint8Array(src.buffer, src.byteOffset, src.length);
   let op = 0;
   for (const block of blocks) {
     if (block.stored) {
@@ -163,7 +166,7 @@ export function decompressLz4Frames(src: Uint8Array, maxBytes: number): Buffer {
       dst.set(src.subarray(block.start, block.end), op);
       op += size;
     } else {
-      const next = decodeBlock(src, block.start, block.end, dst, op, capacity);
+      const next = decodeBlock(input, block.start, block.end, out, op, capacity);
       if (next < 0) {
         if (capacity < bound) throw new DecompressedTooLargeError('lz4', bound, maxBytes);
         fail("a block decompresses beyond the frame's block maximum size");

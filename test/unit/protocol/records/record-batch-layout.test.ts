@@ -87,12 +87,26 @@ test('the decoder reads the hand-built batch', (t) => {
   t.is(r0!.timestamp, BASE_TS);
   t.is(r0!.key!.toString(), 'k');
   t.is(r0!.value!.toString(), 'v1');
-  t.deepEqual(r0!.headers, [['h', Buffer.from([1, 2])]]);
+  t.is(r0!.headers.length, 1);
+  t.is(r0!.headers[0]![0], 'h');
+  t.true(r0!.headers[0]![1]!.equals(Buffer.from([1, 2])));
   t.is(r1!.offset, 1001n);
   t.is(r1!.timestamp, BASE_TS + 5);
   t.is(r1!.key, null);
   t.is(r1!.value, null);
   t.deepEqual(r1!.headers, []);
+});
+
+test('decoded bytes are Buffers in every way that matters', (t) => {
+  const value = decodeRecordBatches(expectedBatch()).batches[0]!.records[0]!.value!;
+  t.true(Buffer.isBuffer(value));
+  t.true(value instanceof Buffer);
+  t.is(value.toString('hex'), '7631');
+  t.is(value.readUInt16BE(0), 0x7631);
+  t.true(Buffer.isBuffer(value.subarray(1)));
+  t.is(Buffer.compare(value, Buffer.from('v1')), 0);
+  t.deepEqual(JSON.parse(JSON.stringify(value)), { type: 'Buffer', data: [0x76, 0x31] });
+  t.is(Buffer.concat([value, value]).toString(), 'v1v1');
 });
 
 test('keys and values of uncompressed batches view the input without copying', (t) => {
