@@ -33,3 +33,12 @@ export async function kcatOk(args: string[], input?: Buffer | string, timeoutMs?
   if (result.code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return result.stdout;
 }
+
+/** Produces one fresh value to a fresh topic and reads it back; `extra` carries -X options. */
+export async function kcatRoundTrip(brokers: string, extra: string[] = []): Promise<string> {
+  const topic = `roundtrip-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const value = `value-${Math.random().toString(36).slice(2)}`;
+  await kcatOk(['-b', brokers, ...extra, '-P', '-t', topic], `${value}\n`);
+  const out = await kcatOk(['-b', brokers, ...extra, '-C', '-t', topic, '-o', 'beginning', '-c', '1', '-e']);
+  return out.toString('utf8') === `${value}\n` ? 'ok' : `read back ${JSON.stringify(out.toString('utf8'))}`;
+}

@@ -3,7 +3,7 @@
  * `nats-server` process with JetStream on a free port, stopped when the test process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,14 +43,17 @@ export async function startLocalNats(): Promise<LocalNats> {
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'ks-nats-'));
   const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
-  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const logFile = join(storeDir, 'nats-server.log');
+  // Logs go to a file, not a pipe: an open pipe would keep the test process alive, and the
+  // server must outlive nothing but this process (it is killed on exit).
+  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-l', logFile], {
+    stdio: 'ignore',
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.unref();
+  const logTail = async (): Promise<string> => (await readFile(logFile, 'utf8').catch(() => '')).slice(-4000).trim();
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (err) => reject(new Error(`cannot run ${binary}: ${err.message} (apt-get install nats-server)`)));
-    child.once('exit', (code) => reject(new Error(`nats-server exited with code ${code}: ${stderr.trim()}`)));
+    child.once('exit', (code) => void logTail().then((tail) => reject(new Error(`nats-server exited with code ${code}: ${tail}`))));
   });
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
