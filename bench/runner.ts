@@ -44,6 +44,7 @@ export async function runScenario(scenario: Scenario, moduleUrl: string, options
   const { reps, warmup } = resolveCounts(scenario, options);
   const names = scenario.candidates.map((c) => c.name);
   const slots = alternatingSchedule(names, reps, warmup);
+  const machine = machineFacts();
   const setupContext = { scenario: scenario.name, quick };
   const setup: JsonValue = scenario.setup ? await scenario.setup(setupContext) : null;
   const measurements: Measurement[] = [];
@@ -69,7 +70,7 @@ export async function runScenario(scenario: Scenario, moduleUrl: string, options
     description: scenario.description,
     command: reproduceCommand(scenario.name, reps, warmup, quick),
     date: new Date().toISOString(),
-    machine: machineFacts(),
+    machine,
     reps,
     warmup,
     quick,

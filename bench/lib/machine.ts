@@ -1,5 +1,5 @@
 /** Facts about the machine a result was measured on, stored with every results file. */
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export interface MachineFacts {
   readonly node: string;
@@ -9,6 +9,8 @@ export interface MachineFacts {
   readonly arch: string;
   readonly osRelease: string;
   readonly memoryMiB: number;
+  /** One-minute load average when the run started: how busy the shared machine was. */
+  readonly loadAverage: number;
 }
 
 export function machineFacts(): MachineFacts {
@@ -21,5 +23,6 @@ export function machineFacts(): MachineFacts {
     arch: process.arch,
     osRelease: release(),
     memoryMiB: Math.round(totalmem() / 1024 / 1024),
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }

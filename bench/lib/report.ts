@@ -38,7 +38,7 @@ export function scenarioSection(r: ScenarioResult): string {
     '',
     r.description,
     '',
-    `Measured ${r.date.slice(0, 10)} on ${m.cpuModel} (${m.cores} cores, ${m.memoryMiB} MiB), Node ${m.node}, ${m.platform} ${m.osRelease}; ` +
+    `Measured ${r.date.slice(0, 10)} on ${m.cpuModel} (${m.cores} cores, ${m.memoryMiB} MiB, load average ${m.loadAverage} at the start), Node ${m.node}, ${m.platform} ${m.osRelease}; ` +
       `median of ${r.reps} repetition${r.reps === 1 ? '' : 's'} after ${r.warmup} warm-up${r.warmup === 1 ? '' : 's'}, candidates alternating, each repetition in its own process` +
       `${r.quick ? '. **Quick run** (reduced sizes): a smoke test, not numbers to compare with other runs' : ''}.`,
     '',

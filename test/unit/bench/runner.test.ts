@@ -44,6 +44,7 @@ test.serial('a run alternates candidates, drops warm-ups, and summarises with or
   );
   t.is(result.machine.node, process.version);
   t.true(result.machine.cores >= 1);
+  t.true(result.machine.loadAverage >= 0);
   t.regex(result.date, /^\d{4}-\d\d-\d\dT/);
 });
 

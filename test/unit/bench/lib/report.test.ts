@@ -17,7 +17,7 @@ test('a scenario section has the reproduce command, medians with ranges and orie
   const lines = md.split('\n');
   t.true(lines.includes('## example'));
   t.true(lines.includes('npx tsc -p tsconfig.json && npm run bench -- example --reps 3 --warmup 1'));
-  t.true(md.includes('Test CPU (2 cores, 1024 MiB), Node v20.0.0'));
+  t.true(md.includes('Test CPU (2 cores, 1024 MiB, load average 1.5 at the start), Node v20.0.0'));
   t.true(md.includes('median of 3 repetitions after 1 warm-up'));
   t.false(md.includes('Quick run'));
   t.true(lines.includes('| metric | unit | better | kafka-sidecar | @platformatic/kafka | java |'));
