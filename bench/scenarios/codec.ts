@@ -2,12 +2,9 @@
  * Benchmark scenario "codec": encoding and decoding one RecordBatch of 1000 records (short
  * key, one header, 100-byte or 1 KiB values), uncompressed and LZ4, for our records layer and
  * the record-batch internals of KafkaJS 2.2.4 and @platformatic/kafka 1.35.
- *
- * Interface (for a runner): `codecCases` lists the cases; `prepareCodecCandidates(case)` returns
- * one candidate per library with `encode()` and `decode()`, each doing one whole batch (the
- * work of `case.records` records). Running this file directly times every candidate itself
- * and prints records per second and our ratio to each other library:
- *   node dist/bench/scenarios/codec.js [--seconds 1.5]
+ *   npx tsc -p tsconfig.json && npm run bench -- codec
+ * The runner (bench/README.md) runs each library in its own child process per repetition, so
+ * one library's JIT state and garbage never slow another; rates are records per CPU second.
  *
  * Fairness notes: every candidate gets the same keys, values and header (as Buffers where the
  * library requires them; we take the header key as a string, the others as a Buffer or
@@ -17,6 +14,8 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { measureOps } from '../lib/micro.js';
+import type { NodeCandidate, Scenario } from '../lib/scenario.js';
 import { crc32cIsNative } from '../../protocol/records/crc32c.js';
 import { decodeRecordBatches } from '../../protocol/records/record-batch-decode.js';
 import { encodeRecordBatch } from '../../protocol/records/record-batch-encode.js';
@@ -152,72 +151,66 @@ async function kafkajsCandidate(c: CodecBenchCase, data: Sample[]): Promise<Code
   };
 }
 
-/** One candidate per library for the case, each with a batch already encoded for decode(). */
+const libraries = {
+  'kafka-sidecar': async (c: CodecBenchCase, data: Sample[]) => oursCandidate(c, data),
+  '@platformatic/kafka': platformaticCandidate,
+  kafkajs: kafkajsCandidate,
+} as const;
+type LibraryName = keyof typeof libraries;
+
+/** One library's candidate for the case, with a batch already encoded for decode(). */
+export function prepareCodecCandidate(c: CodecBenchCase, library: LibraryName): Promise<CodecCandidate> {
+  return libraries[library](c, samples(c));
+}
+
+/** One candidate per library for the case. */
 export async function prepareCodecCandidates(c: CodecBenchCase): Promise<CodecCandidate[]> {
-  const data = samples(c);
-  return [oursCandidate(c, data), await platformaticCandidate(c, data), await kafkajsCandidate(c, data)];
+  const names = Object.keys(libraries) as LibraryName[];
+  return Promise.all(names.map((name) => prepareCodecCandidate(c, name)));
 }
 
-export interface CodecMeasurement {
-  readonly caseName: string;
-  readonly candidate: string;
-  readonly operation: 'encode' | 'decode';
-  readonly recordsPerSecond: number;
-}
+const metricName = (c: CodecBenchCase, operation: string): string => `${operation}_${c.valueBytes}b_${c.compression}`;
 
-/**
- * Calls per second of CPU time (user + system of this process). Other engineers' JVMs share
- * this 2-core machine, and CPU time, unlike wall time, does not count the moments this
- * process waits for a core; it does count GC threads, for every candidate alike.
- */
-async function timeIt(fn: () => unknown, seconds: number): Promise<number> {
-  const warmEnd = performance.now() + 300;
-  while (performance.now() < warmEnd) await fn();
-  let calls = 0;
-  const cpuStart = process.cpuUsage();
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    // Results of async candidates (KafkaJS) are awaited; sync ones cost no promise.
-    const r = fn();
-    if (r instanceof Promise) await r;
-    calls++;
-  }
-  const cpu = process.cpuUsage(cpuStart);
-  return calls / ((cpu.user + cpu.system) / 1e6);
-}
-
-/** Times every candidate of every case; the scenario's self-contained runner. */
-export async function runCodecScenario(seconds = 1.5): Promise<CodecMeasurement[]> {
-  const out: CodecMeasurement[] = [];
-  for (const c of codecCases) {
-    for (const candidate of await prepareCodecCandidates(c)) {
-      for (const operation of ['encode', 'decode'] as const) {
-        const batchesPerSecond = await timeIt(() => candidate[operation](), seconds);
-        out.push({ caseName: c.name, candidate: candidate.name, operation, recordsPerSecond: batchesPerSecond * c.records });
+function library(name: LibraryName, description: string): NodeCandidate {
+  return {
+    name,
+    description,
+    run: async (ctx) => {
+      const values: Record<string, number> = {};
+      for (const c of codecCases) {
+        const candidate = await prepareCodecCandidate(c, name);
+        for (const operation of ['encode', 'decode'] as const) {
+          const r = await measureOps(() => candidate[operation](), {
+            seconds: ctx.quick ? 0.2 : 1.5,
+            warmupSeconds: ctx.quick ? 0.05 : 0.3,
+          });
+          values[metricName(c, operation)] = r.opsPerSecond * c.records;
+        }
       }
-    }
-  }
-  return out;
+      return values;
+    },
+  };
 }
 
-function report(results: CodecMeasurement[]): string {
-  const lines = [`CRC-32C: ${crc32cIsNative ? 'native' : 'JavaScript'}`];
-  for (const c of codecCases) {
-    for (const operation of ['encode', 'decode'] as const) {
-      const rows = results.filter((r) => r.caseName === c.name && r.operation === operation);
-      const ours = rows.find((r) => r.candidate === 'kafka-sidecar')!.recordsPerSecond;
-      const cells = rows.map((r) => {
-        const ratio = r.candidate === 'kafka-sidecar' ? '' : ` (ours ${(ours / r.recordsPerSecond).toFixed(2)}x)`;
-        return `${r.candidate} ${(r.recordsPerSecond / 1e6).toFixed(2)}M rec/s${ratio}`;
-      });
-      lines.push(`${c.name.padEnd(20)} ${operation}: ${cells.join(' | ')}`);
-    }
-  }
-  return lines.join('\n');
-}
+export const scenario: Scenario = {
+  name: 'codec',
+  description:
+    'RecordBatch encode and decode of 1000 records (short key, one header, 100 B or 1 KiB values), uncompressed and LZ4: ' +
+    'protocol/records against the record-batch internals of KafkaJS 2.2.4 and @platformatic/kafka 1.35. Only ours verifies ' +
+    'the CRC on decode; KafkaJS gets lz4-napi frame functions for LZ4. Rates are records per CPU second.',
+  metrics: codecCases.flatMap((c) =>
+    (['encode', 'decode'] as const).map((operation) => ({
+      name: metricName(c, operation),
+      unit: 'records/s',
+      better: 'higher' as const,
+      description: `${operation} ${c.name}`,
+    })),
+  ),
+  resourceMetrics: ['peak_rss'],
+  candidates: [
+    library('kafka-sidecar', `protocol/records (CRC-32C ${crc32cIsNative ? 'native' : 'JavaScript'})`),
+    library('@platformatic/kafka', '@platformatic/kafka 1.35 createRecordsBatch / readRecordsBatches'),
+    library('kafkajs', 'KafkaJS 2.2.4 RecordBatch v0 encoder and decoder, lz4-napi frames for LZ4'),
+  ],
+};
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const at = process.argv.indexOf('--seconds');
-  const seconds = at > 0 ? Number(process.argv[at + 1]) : 1.5;
-  console.log(report(await runCodecScenario(seconds)));
-}
