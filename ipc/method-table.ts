@@ -20,6 +20,18 @@ export interface MethodDefinition<P, R> {
   readonly description: string;
 }
 
+/**
+ * Builds a method definition. Separate arguments (not one object literal) so that TypeScript
+ * infers the handler's params type from an inline validator such as `params({ topic: string() })`.
+ */
+export function method<P, R>(
+  description: string,
+  paramsValidator: Validator<P>,
+  handler: (params: NoInfer<P>, ctx: CallContext) => Promise<R>,
+): MethodDefinition<P, R> {
+  return { description, params: paramsValidator, handler };
+}
+
 /** Method names are one NATS subject token (they become `<prefix>.<method>`) and a JS identifier. */
 const METHOD_NAME = /^[a-z][A-Za-z0-9]*$/;
 

@@ -2,7 +2,7 @@
  * hello: the first call of a session. Names the app for logs and status, and tells it which
  * server and protocol version it talks to and how long a line may be.
  */
-import type { MethodDefinition } from '../method-table.js';
+import { method, type MethodDefinition } from '../method-table.js';
 import { optional, params, string, type Infer } from '../params.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -13,21 +13,18 @@ export interface HelloResult {
   readonly version: string;
   readonly protocol: typeof PROTOCOL_VERSION;
   readonly maxFrameBytes: number;
+  /** This session's id, as status and the daemon's logs name it. */
   readonly session: string;
 }
 
 const helloParams = params({ client: optional(string({ minLength: 1, maxLength: 200 })) });
 
 export function helloMethod(server: { version: string; maxFrameBytes: number }): MethodDefinition<Infer<typeof helloParams>, HelloResult> {
-  return {
-    description: 'Greets the server: returns its name, version, protocol version and line limit.',
-    params: helloParams,
-    handler: async (p, ctx) => {
-      if (p.client !== undefined) {
-        ctx.session.client = p.client;
-        ctx.logger.info({ client: p.client }, 'app said hello');
-      }
-      return { server: SERVER_NAME, version: server.version, protocol: PROTOCOL_VERSION, maxFrameBytes: server.maxFrameBytes, session: ctx.session.id };
-    },
-  };
+  return method('Greets the server: returns its name, version, protocol version and line limit.', helloParams, async (p, ctx) => {
+    if (p.client !== undefined) {
+      ctx.session.client = p.client;
+      ctx.logger.info({ client: p.client }, 'app said hello');
+    }
+    return { server: SERVER_NAME, version: server.version, protocol: PROTOCOL_VERSION, maxFrameBytes: server.maxFrameBytes, session: ctx.session.id };
+  });
 }

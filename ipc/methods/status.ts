@@ -3,7 +3,7 @@
  * lists come from a source the daemon provides (the actor system), so this file knows nothing
  * of machines; sessions come from the IPC layer's own registry.
  */
-import type { MethodDefinition } from '../method-table.js';
+import { method, type MethodDefinition } from '../method-table.js';
 import { params, type Infer } from '../params.js';
 import type { SessionInfo, SessionRegistry } from '../session.js';
 
@@ -49,16 +49,12 @@ export function statusMethod(deps: {
   now?: () => number;
 }): MethodDefinition<Infer<typeof statusParams>, StatusResult> {
   const now = deps.now ?? Date.now;
-  return {
-    description: 'Reports the version, uptime, actors with their machine and state, sessions and subscriptions.',
-    params: statusParams,
-    handler: async () => ({
-      version: deps.version,
-      startedAt: deps.startedAt.toISOString(),
-      uptimeMs: Math.max(0, now() - deps.startedAt.getTime()),
-      actors: deps.source.actors(),
-      sessions: deps.sessions.list(),
-      subscriptions: deps.source.subscriptions(),
-    }),
-  };
+  return method('Reports the version, uptime, actors with their machine and state, sessions and subscriptions.', statusParams, async () => ({
+    version: deps.version,
+    startedAt: deps.startedAt.toISOString(),
+    uptimeMs: Math.max(0, now() - deps.startedAt.getTime()),
+    actors: deps.source.actors(),
+    sessions: deps.sessions.list(),
+    subscriptions: deps.source.subscriptions(),
+  }));
 }
