@@ -1,7 +1,7 @@
 import test from 'ava';
 import { machineGraph } from '../../../../machines/graph/from-machine.js';
 import type { GraphEdge, MachineGraph } from '../../../../machines/graph/model.js';
-import { sampleMachine } from './sample-machines.js';
+import { inlineInvokeMachine, sampleMachine } from './sample-machines.js';
 
 const graph: MachineGraph = machineGraph(sampleMachine);
 
@@ -83,7 +83,6 @@ test('combined, parameterised, stateIn and inline guards get readable names', (t
 
 test('invoked actors by name and inline, spawn actions, and the setup declarations', (t) => {
   t.deepEqual(node('sample.working.right.fetching').invoke.map((i) => i.src), ['fetchThing']);
-  t.deepEqual(node('sample.working.right.fetched').invoke, [{ id: 'inlineChild', src: 'child' }]);
   t.deepEqual(node('sample.working').entry, ['spawnChild(child)']);
   t.deepEqual(graph.actors, [
     { name: 'fetchThing', kind: 'logic' },
@@ -116,4 +115,13 @@ test('the graph survives JSON unchanged', (t) => {
 test('the registry name defaults to the machine id and can be given', (t) => {
   t.is(graph.name, 'sample');
   t.is(machineGraph(sampleMachine, 'other').name, 'other');
+});
+
+test('logic invoked in place: a machine by its id, other logic as inline; system ids kept', (t) => {
+  const outer = machineGraph(inlineInvokeMachine);
+  t.deepEqual(outer.nodes.find((n) => n.id === 'outer.x')?.invoke, [
+    { id: 'inlineChild', src: 'child' },
+    { id: 'inlinePromise', src: 'inline', systemId: 'promise:1' },
+  ]);
+  t.like(outer.edges, [{ source: 'outer.x', trigger: 'invoke.done', invokeSrc: 'child', label: 'done(child)', targets: ['outer.y'] }]);
 });

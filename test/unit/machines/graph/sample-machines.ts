@@ -4,7 +4,7 @@
  * named and numeric delays, eventless transitions, targetless transitions, invoked logic by
  * name and inline, wildcard events.
  */
-import { and, assign, fromPromise, not, sendTo, setup, spawnChild, stateIn } from 'xstate';
+import { and, assign, createMachine, fromPromise, not, sendTo, setup, spawnChild, stateIn } from 'xstate';
 
 export const childMachine = setup({}).createMachine({ id: 'child', initial: 'a', states: { a: { on: { go: 'b' } }, b: { type: 'final' } } });
 
@@ -43,7 +43,7 @@ export const sampleMachine = setup({
             fetching: {
               invoke: { src: 'fetchThing', onDone: 'fetched', onError: { target: 'failed', actions: sendTo('spawned', { type: 'go' }) } },
             },
-            fetched: { invoke: { id: 'inlineChild', src: childMachine }, always: [{ guard: stateIn('#sample.working.left.l2'), target: 'settled' }, { guard: ({ context }) => context.n > 5, target: 'settled' }] },
+            fetched: { always: [{ guard: stateIn('#sample.working.left.l2'), target: 'settled' }, { guard: ({ context }) => context.n > 5, target: 'settled' }] },
             failed: { after: { retryDelay: 'fetching' } },
             settled: { type: 'final' },
           },
@@ -51,5 +51,20 @@ export const sampleMachine = setup({
       },
     },
     done: { type: 'final' },
+  },
+});
+
+/** Logic given in place rather than by name in setup: a machine is named by its id. */
+export const inlineInvokeMachine = createMachine({
+  id: 'outer',
+  initial: 'x',
+  states: {
+    x: {
+      invoke: [
+        { id: 'inlineChild', src: childMachine, onDone: 'y' },
+        { id: 'inlinePromise', src: fromPromise(async () => 1), systemId: 'promise:1' },
+      ],
+    },
+    y: {},
   },
 });

@@ -1,0 +1,54 @@
+/**
+ * Every state machine of the project, by the name the diagrams, the `machines` command and
+ * the statechart page use. A new machine registers here with one line; DESIGN.md's diagrams
+ * and the page then pick it up (`npm run docs:machines`).
+ */
+import type { AnyStateMachine } from 'xstate';
+import { brokerMachine } from './cluster/broker-machine.js';
+import { brokerSupervisorMachine, clusterMachine } from './cluster/cluster-machine.js';
+import { connectionMachine } from './connection/connection-machine.js';
+import { machineGraph } from './graph/from-machine.js';
+import type { MachineGraph } from './graph/model.js';
+
+export interface RegisteredMachine {
+  readonly name: string;
+  /** One line for the docs: what the machine models. */
+  readonly summary: string;
+  readonly machine: AnyStateMachine;
+}
+
+export const machineRegistry: readonly RegisteredMachine[] = [
+  { name: 'connection', summary: 'One broker connection: dial, negotiate API versions, authenticate, serve, back off.', machine: connectionMachine },
+  { name: 'cluster', summary: 'Cluster metadata: bootstrap, periodic and on-demand refresh, one supervised broker actor per broker.', machine: clusterMachine },
+  { name: 'broker', summary: 'One broker: a connection actor per lane (control, produce, fetch, group), opened on first use.', machine: brokerMachine },
+  { name: 'supervisor', summary: 'One-child supervisor: restart with backoff within a budget, else escalate.', machine: brokerSupervisorMachine },
+];
+
+export class UnknownMachineError extends Error {
+  readonly code = 'UNKNOWN_MACHINE';
+  readonly retriable = false;
+  constructor(readonly machineName: string) {
+    super(`unknown machine "${machineName}" (known: ${machineRegistry.map((m) => m.name).join(', ')})`);
+    this.name = 'UnknownMachineError';
+  }
+}
+
+export function findMachine(name: string): RegisteredMachine {
+  const found = machineRegistry.find((m) => m.name === name);
+  if (found === undefined) throw new UnknownMachineError(name);
+  return found;
+}
+
+/** Graphs of all registered machines, or of the one named. */
+export function registeredGraphs(name?: string): MachineGraph[] {
+  const selected = name === undefined ? machineRegistry : [findMachine(name)];
+  return selected.map((m) => machineGraph(m.machine, m.name));
+}
+
+/**
+ * The registry name of a running actor's machine, found by its root id (`connection`,
+ * `cluster`, ...), for the live page; undefined for logic that is not a registered machine.
+ */
+export function registeredNameOfMachineId(machineId: string): string | undefined {
+  return machineRegistry.find((m) => m.machine.id === machineId)?.name;
+}
