@@ -76,11 +76,15 @@ export class DecompressedTooLargeError extends RecordFormatError {
   override readonly name = 'DecompressedTooLargeError';
   constructor(
     readonly codecName: string,
-    /** The size the payload would decompress to, or an upper bound of it. */
-    readonly size: number,
+    /** The size (or upper bound) the payload declares, when the format declares one. */
+    readonly size: number | undefined,
     readonly limit: number,
   ) {
-    super(`${codecName} payload would decompress to ${size} bytes, over the limit of ${limit}`);
+    super(
+      size === undefined
+        ? `${codecName} payload decompresses to more than the limit of ${limit} bytes`
+        : `${codecName} payload would decompress to ${size} bytes, over the limit of ${limit}`,
+    );
   }
 }
 

@@ -15,7 +15,7 @@ const gunzipAsync = promisify(gunzip);
 
 function translate(err: unknown, maxBytes: number): never {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ERR_BUFFER_TOO_LARGE') throw new DecompressedTooLargeError('gzip', maxBytes + 1, maxBytes);
+  if (code === 'ERR_BUFFER_TOO_LARGE') throw new DecompressedTooLargeError('gzip', undefined, maxBytes);
   throw new DecompressionFailedError('gzip', (err as Error).message, { cause: err });
 }
 

@@ -162,13 +162,14 @@ export function decompressLz4Frames(src: Uint8Array, maxBytes: number): Buffer {
   for (const block of blocks) {
     if (block.stored) {
       const size = block.end - block.start;
-      if (op + size > capacity) throw new DecompressedTooLargeError('lz4', op + size, maxBytes);
+      // Stored blocks count exactly in the bound, so overflowing here means the cap was hit.
+      if (op + size > capacity) throw new DecompressedTooLargeError('lz4', undefined, maxBytes);
       dst.set(src.subarray(block.start, block.end), op);
       op += size;
     } else {
       const next = decodeBlock(input, block.start, block.end, out, op, capacity);
       if (next < 0) {
-        if (capacity < bound) throw new DecompressedTooLargeError('lz4', bound, maxBytes);
+        if (capacity < bound) throw new DecompressedTooLargeError('lz4', undefined, maxBytes);
         fail("a block decompresses beyond the frame's block maximum size");
       }
       op = next;
