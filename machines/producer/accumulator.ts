@@ -219,7 +219,7 @@ export class RecordAccumulator {
   }
 
   /**
-   * Appends `records` to `topic` in order; `listener` hears about record i with token i. Records
+   * Appends `records` to `topic` in order; `listener` hears about record i as token i. Records
    * that find no room wait (behind earlier waiters) up to maxBlockMs. Bad records fail alone,
    * through the listener, without stopping the others.
    */
@@ -227,7 +227,7 @@ export class RecordAccumulator {
     if (!Array.isArray(records)) throw new InvalidProducerRecordError('records must be an array');
     if (this.closing) {
       const error = new ProducerClosedError('the producer is closing and takes no more records');
-      for (let i = 0; i < records.length; i++) listener.failed(i, -1, error);
+      if (records.length > 0) listener.failed(0, records.length, -1, error);
       return;
     }
     const partition = options?.partition;
@@ -253,7 +253,7 @@ export class RecordAccumulator {
   /** append() with one promise for the whole call, resolved with each record's outcome in call order. */
   send(topic: string, records: readonly ProducerRecord[], options?: AppendOptions): Promise<RecordOutcome[]> {
     if (!Array.isArray(records)) return Promise.reject(new InvalidProducerRecordError('records must be an array'));
-    const collector = new DeliveryCollector(records.length);
+    const collector = new DeliveryCollector(records);
     this.append(topic, records, collector, options);
     return collector.done;
   }
@@ -442,13 +442,13 @@ export class RecordAccumulator {
       body = recordBodyWithoutDeltas(record);
       timestamp = checkRecordTimestamp(record.timestamp);
     } catch (error) {
-      listener.failed(token, -1, error as Error);
+      listener.failed(token, 1, -1, error as Error);
       return true;
     }
     const alone = recordSizeFromBody(body, 0, 0);
     if (RECORD_BATCH_OVERHEAD + alone > this.maxRecordBytes || RECORD_BATCH_OVERHEAD + alone > this.bufferBytes) {
       const [limitName, limit] = this.maxRecordBytes <= this.bufferBytes ? ['maxRecordBytes', this.maxRecordBytes] : ['bufferBytes', this.bufferBytes];
-      listener.failed(token, -1, new RecordTooLargeError(RECORD_BATCH_OVERHEAD + alone, limitName, limit));
+      listener.failed(token, 1, -1, new RecordTooLargeError(RECORD_BATCH_OVERHEAD + alone, limitName, limit));
       return true;
     }
     const keyless = explicit === undefined && record.key === null;
@@ -555,7 +555,7 @@ export class RecordAccumulator {
   }
 
   private failRest(records: readonly ProducerRecord[], from: number, listener: DeliveryListener, error: Error): void {
-    for (let i = from; i < records.length; i++) listener.failed(i, -1, error);
+    if (from < records.length) listener.failed(from, records.length - from, -1, error);
   }
 
   // ---- batch outcomes ----

@@ -26,9 +26,16 @@ export interface FlushTracker {
 
 export class ProducerBatch {
   readonly records: ProducerRecord[] = [];
-  /** Listener and token of record i: listeners[i], tokens[i]. */
-  private readonly listeners: DeliveryListener[] = [];
-  private readonly tokens: number[] = [];
+  /**
+   * Runs of consecutive records from one appender: run r starts at records[runStarts[r]],
+   * tells runListeners[r], and its first record has token runTokens[r]. Appends mostly come
+   * in calls of many records, so this is far shorter than one entry per record.
+   */
+  private readonly runStarts: number[] = [];
+  private readonly runListeners: DeliveryListener[] = [];
+  private readonly runTokens: number[] = [];
+  private lastListener: DeliveryListener | undefined = undefined;
+  private nextToken = -1;
   /** Encoded size of the batch (uncompressed), which is also the bytes it holds of the buffer. */
   sizeBytes = RECORD_BATCH_OVERHEAD;
   /** No more records may join: the next one did not fit, or the batch left for a broker. */
@@ -58,27 +65,37 @@ export class ProducerBatch {
 
   /** Adds a record measured as `sizeBytes` (see recordSizeInBatch). */
   add(record: ProducerRecord, sizeBytes: number, listener: DeliveryListener, token: number): void {
+    if (listener !== this.lastListener || token !== this.nextToken) {
+      this.runStarts.push(this.records.length);
+      this.runListeners.push(listener);
+      this.runTokens.push(token);
+      this.lastListener = listener;
+    }
+    this.nextToken = token + 1;
     this.records.push(record);
-    this.listeners.push(listener);
-    this.tokens.push(token);
     this.sizeBytes += sizeBytes;
   }
 
   /** Reports every record as written from `baseOffset` on; `logAppendTime` is -1 for CreateTime topics. */
   reportDelivered(baseOffset: bigint, logAppendTime: number): void {
     this.finish('complete');
-    const { records, listeners, tokens, partition } = this;
-    for (let i = 0; i < records.length; i++) {
-      const timestamp = logAppendTime >= 0 ? logAppendTime : records[i]!.timestamp;
-      listeners[i]!.delivered(tokens[i]!, partition, baseOffset + BigInt(i), timestamp);
+    const { runStarts, runListeners, runTokens, partition } = this;
+    for (let r = 0; r < runStarts.length; r++) {
+      const start = runStarts[r]!;
+      const end = r + 1 < runStarts.length ? runStarts[r + 1]! : this.records.length;
+      runListeners[r]!.delivered(runTokens[r]!, end - start, partition, baseOffset + BigInt(start), logAppendTime);
     }
   }
 
   /** Reports every record as failed with `error`. */
   reportFailed(error: Error): void {
     this.finish('fail');
-    const { listeners, tokens, partition } = this;
-    for (let i = 0; i < listeners.length; i++) listeners[i]!.failed(tokens[i]!, partition, error);
+    const { runStarts, runListeners, runTokens, partition } = this;
+    for (let r = 0; r < runStarts.length; r++) {
+      const start = runStarts[r]!;
+      const end = r + 1 < runStarts.length ? runStarts[r + 1]! : this.records.length;
+      runListeners[r]!.failed(runTokens[r]!, end - start, partition, error);
+    }
   }
 
   private finish(action: string): void {

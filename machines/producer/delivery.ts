@@ -5,12 +5,20 @@
  * gets one per call (DeliveryCollector), covering all records of that call.
  */
 
-/** Told about the records it appended, once per record. */
+/**
+ * Told about the records it appended, once per record, in runs: a batch reports each run of
+ * consecutive records from one call with a single call, so the hot path pays per run, not per
+ * record. Tokens are what the appender gave (the record's index in its call).
+ */
 export interface DeliveryListener {
-  /** Record `token` was written at `offset` of `partition`; `timestamp` is the one the log kept. */
-  delivered(token: number, partition: number, offset: bigint, timestamp: number): void;
-  /** Record `token` will not be written; `partition` is -1 when none was chosen yet. */
-  failed(token: number, partition: number, error: Error): void;
+  /**
+   * Records `firstToken`..`firstToken + count - 1` were written at offsets `baseOffset`.. of
+   * `partition`. `logAppendTime` is the broker's time for LogAppendTime topics, else -1 (the
+   * records keep their own timestamps).
+   */
+  delivered(firstToken: number, count: number, partition: number, baseOffset: bigint, logAppendTime: number): void;
+  /** Records `firstToken`..`firstToken + count - 1` will not be written; `partition` is -1 when none was chosen. */
+  failed(firstToken: number, count: number, partition: number, error: Error): void;
 }
 
 export type RecordOutcome = RecordDelivered | RecordFailed;
@@ -30,8 +38,8 @@ export interface RecordFailed {
 }
 
 /**
- * Collects the outcomes of one call's `count` records into an array in call order and
- * resolves a single promise when the last one is known.
+ * Collects the outcomes of one call's records into an array in call order and resolves a
+ * single promise when the last one is known.
  */
 export class DeliveryCollector implements DeliveryListener {
   readonly outcomes: RecordOutcome[];
@@ -39,21 +47,25 @@ export class DeliveryCollector implements DeliveryListener {
   private pending: number;
   private resolve!: (outcomes: RecordOutcome[]) => void;
 
-  constructor(count: number) {
-    this.outcomes = new Array<RecordOutcome>(count);
-    this.pending = count;
+  constructor(private readonly records: readonly { readonly timestamp: number }[]) {
+    this.outcomes = new Array<RecordOutcome>(records.length);
+    this.pending = records.length;
     this.done = new Promise((resolve) => {
       this.resolve = resolve;
     });
-    if (count === 0) this.resolve(this.outcomes);
+    if (records.length === 0) this.resolve(this.outcomes);
   }
 
-  delivered(token: number, partition: number, offset: bigint, timestamp: number): void {
-    this.settle(token, { ok: true, partition, offset, timestamp });
+  delivered(firstToken: number, count: number, partition: number, baseOffset: bigint, logAppendTime: number): void {
+    for (let i = 0; i < count; i++) {
+      const token = firstToken + i;
+      const timestamp = logAppendTime >= 0 ? logAppendTime : this.records[token]!.timestamp;
+      this.settle(token, { ok: true, partition, offset: baseOffset + BigInt(i), timestamp });
+    }
   }
 
-  failed(token: number, partition: number, error: Error): void {
-    this.settle(token, { ok: false, partition, error });
+  failed(firstToken: number, count: number, partition: number, error: Error): void {
+    for (let i = 0; i < count; i++) this.settle(firstToken + i, { ok: false, partition, error });
   }
 
   private settle(token: number, outcome: RecordOutcome): void {

@@ -55,15 +55,17 @@ export function harness(options: Partial<AccumulatorOptions> = {}, leaders: numb
 
 /** A listener that records every report, to check each record hears exactly once. */
 export class RecordingListener implements DeliveryListener {
-  readonly deliveries: { token: number; partition: number; offset: bigint; timestamp: number }[] = [];
+  readonly deliveries: { token: number; partition: number; offset: bigint; logAppendTime: number }[] = [];
   readonly failures: { token: number; partition: number; error: Error }[] = [];
 
-  delivered(token: number, partition: number, offset: bigint, timestamp: number): void {
-    this.deliveries.push({ token, partition, offset, timestamp });
+  delivered(firstToken: number, count: number, partition: number, baseOffset: bigint, logAppendTime: number): void {
+    for (let i = 0; i < count; i++) {
+      this.deliveries.push({ token: firstToken + i, partition, offset: baseOffset + BigInt(i), logAppendTime });
+    }
   }
 
-  failed(token: number, partition: number, error: Error): void {
-    this.failures.push({ token, partition, error });
+  failed(firstToken: number, count: number, partition: number, error: Error): void {
+    for (let i = 0; i < count; i++) this.failures.push({ token: firstToken + i, partition, error });
   }
 
   reportsFor(token: number): number {

@@ -222,15 +222,32 @@ test('each record hears its outcome exactly once, with its own offset and timest
   const [batch] = acc.drain(all).batches.get(1)!;
   acc.complete(batch!, 100n);
   t.deepEqual(listener.deliveries, [
-    { token: 0, partition: 2, offset: 100n, timestamp: 1000 },
-    { token: 1, partition: 2, offset: 101n, timestamp: 1000 },
-    { token: 2, partition: 2, offset: 102n, timestamp: 2000 },
+    { token: 0, partition: 2, offset: 100n, logAppendTime: -1 },
+    { token: 1, partition: 2, offset: 101n, logAppendTime: -1 },
+    { token: 2, partition: 2, offset: 102n, logAppendTime: -1 },
   ]);
   t.throws(() => acc.complete(batch!, 100n), { instanceOf: IllegalBatchStateError });
   t.throws(() => acc.fail(batch!, new Error('late')), { instanceOf: IllegalBatchStateError });
   t.throws(() => acc.reenqueue(batch!), { instanceOf: IllegalBatchStateError });
   t.deepEqual([0, 1, 2].map((i) => listener.reportsFor(i)), [1, 1, 1]);
   t.is(acc.usedBytes, 0);
+});
+
+test('outcomes carry each record its offset and own timestamp, also across batches of one call', async (t) => {
+  const { acc } = harness({ batchBytes: batchOf(2) });
+  const outcomes = acc.send('t', [rec(1), { ...rec(2), timestamp: 1001 }, rec(3)], { partition: 0 });
+  const [first] = acc.drain(all).batches.get(1)!;
+  const [second] = acc.drain(all).batches.get(1)!;
+  acc.complete(second!, 50n);
+  acc.complete(first!, 10n);
+  t.deepEqual(
+    (await outcomes).map((o) => (o.ok ? [o.partition, o.offset, o.timestamp] : null)),
+    [
+      [0, 10n, 1000],
+      [0, 11n, 1001],
+      [0, 50n, 1000],
+    ],
+  );
 });
 
 test('LogAppendTime replaces the records timestamps in the outcome', async (t) => {
