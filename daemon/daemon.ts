@@ -1,16 +1,47 @@
-// The daemon process: loads its configuration, resolves its brokers (starting a local Kafka when
-// none are configured), then runs until SIGTERM/SIGINT.
+// The daemon process: configuration, logging, brokers (a local Kafka when none are
+// configured), the supervision tree, the IPC listeners and the HTTP server; then it serves
+// until SIGTERM/SIGINT (exit 0) or until a supervisor escalates (exit 1).
 import { join } from 'node:path';
+import { createActor } from 'xstate';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
+import type { SidecarConfig } from '../config/schema.js';
+import { IpcServer } from '../ipc/ipc-server.js';
+import { ActorDirectory } from './actor-directory.js';
+import { clusterOptionsFrom } from './cluster-options.js';
 import { ExitCode } from './commands/command.js';
+import { daemonMachine } from './daemon-machine.js';
+import { HttpServer } from './http/http-server.js';
 import { installRoot, startLocalKafka, type LocalKafkaHandle } from './local-kafka.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { version } from './version.js';
+
+function natsOptions(config: SidecarConfig): ConstructorParameters<typeof IpcServer>[0]['nats'] {
+  const { nats } = config;
+  if (!nats.enabled) return null;
+  return {
+    servers: nats.servers,
+    prefix: nats.prefix,
+    user: nats.user,
+    password: nats.password,
+    token: nats.token,
+    nkeySeed: nats.nkeySeed,
+    tls: nats.tls.caFile || nats.tls.certFile ? nats.tls : null,
+  };
+}
+
+async function resolveBrokers(config: SidecarConfig, logger: Logger): Promise<{ brokers: readonly string[]; local?: LocalKafkaHandle }> {
+  if (config.kafka.brokers.length > 0) return { brokers: config.kafka.brokers };
+  logger.info('no brokers configured: starting a local single-node Kafka (scripts/kafka-local)');
+  const local = await startLocalKafka(join(installRoot, '.kafka', 'daemon'));
+  return { brokers: local.brokers, local };
+}
 
 export async function runDaemon(argv: string[]): Promise<number> {
-  let loaded;
+  let config: SidecarConfig;
   try {
-    loaded = loadConfig({ argv, env: process.env, cwd: process.cwd() });
+    config = loadConfig({ argv, env: process.env, cwd: process.cwd() }).config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`kafka-sidecar: ${err.message}\n`);
@@ -18,22 +49,110 @@ export async function runDaemon(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const { config } = loaded;
   const logger = createLogger({ level: config.logging.level, pretty: config.logging.pretty });
-  let local: LocalKafkaHandle | undefined;
-  let brokers = config.kafka.brokers;
-  if (brokers.length === 0) {
-    logger.info('no brokers configured: starting a local single-node Kafka');
-    local = await startLocalKafka(join(installRoot, '.kafka', 'daemon'));
-    brokers = local.brokers;
-  }
-  logger.info({ brokers, localKafka: local?.dir }, 'kafka-sidecar started');
-  process.stdout.write(`kafka-sidecar: Kafka at ${brokers.join(',')}${local ? ` (local ${local.version}, data in ${local.dir})` : ''}\n`);
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+  const { brokers, local } = await resolveBrokers(config, logger);
+
+  const directory = new ActorDirectory();
+  const root = createActor(daemonMachine, {
+    input: {
+      cluster: clusterOptionsFrom(config, brokers, version),
+      supervision: { maxRestarts: config.supervisor.maxRestarts, windowMs: config.supervisor.windowMs, backoff: config.supervisor.backoff },
+      stableAfterMs: config.supervisor.windowMs,
+    },
+    inspect: directory.inspect,
+    systemId: 'daemon',
   });
-  logger.info('shutting down');
+
+  const ipc = new IpcServer(
+    {
+      version,
+      socket: { path: config.ipc.socket.path, mode: Number.parseInt(config.ipc.socket.mode, 8) },
+      maxFrameBytes: config.ipc.maxFrameBytes,
+      nats: natsOptions(config),
+    },
+    { logger, status: { actors: () => directory.list(), subscriptions: () => [] } },
+  );
+
+  const registry = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length });
+  const clusterReady = (): string | undefined => {
+    const cluster = root.system.get('cluster') as { getSnapshot(): { matches(state: string): boolean } } | undefined;
+    if (!cluster) return 'the cluster actor is restarting';
+    return cluster.getSnapshot().matches('ready') ? undefined : 'not connected to Kafka yet';
+  };
+  let ipcListening = false;
+  const http = config.http.enabled
+    ? new HttpServer({
+        host: config.http.host,
+        port: config.http.port,
+        registry,
+        readiness: [
+          { name: 'cluster', check: clusterReady },
+          { name: 'ipc', check: () => (ipcListening ? undefined : 'listeners not up') },
+        ],
+        onError: (err) => logger.error({ err }, 'HTTP handler failed'),
+      })
+    : null;
+
+  let exitCode: number = ExitCode.ok;
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
+  root.subscribe({
+    next: (snapshot) => {
+      if (snapshot.matches('escalated')) {
+        logger.fatal({ err: snapshot.context.escalation }, 'a supervisor gave up: exiting so that the daemon is restarted');
+        exitCode = ExitCode.failure;
+        stop();
+      }
+    },
+    error: (err) => {
+      logger.fatal({ err }, 'the root actor failed');
+      exitCode = ExitCode.failure;
+      stop();
+    },
+  });
+  root.start();
+
+  try {
+    await ipc.start();
+    ipcListening = true;
+    const address = await http?.listen();
+    const httpUrl = address ? `http://${config.http.host}:${address.port}` : 'disabled';
+    logger.info({ brokers, socket: config.ipc.socket.path, http: httpUrl, nats: config.nats.enabled }, 'kafka-sidecar ready');
+    process.stdout.write(
+      [
+        `kafka-sidecar ${version}: Kafka at ${brokers.join(',')}${local ? ` (local ${local.version}, data in ${local.dir})` : ''}`,
+        `  socket: ${config.ipc.socket.path}`,
+        `  http:   ${httpUrl} (/healthz /readyz /metrics)`,
+        `  try:    echo '{"jsonrpc":"2.0","id":1,"method":"status"}' | socat - UNIX-CONNECT:${config.ipc.socket.path}`,
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    logger.fatal({ err }, 'could not start the listeners');
+    process.stderr.write(`kafka-sidecar: ${(err as Error).message}\n`);
+    exitCode = ExitCode.failure;
+    stop();
+  }
+
+  const onSignal = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    stop();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await stopped;
+
+  const deadline = setTimeout(() => {
+    logger.error({ timeoutMs: config.shutdown.timeoutMs }, 'shutdown took too long: exiting anyway');
+    process.exit(exitCode === ExitCode.ok ? ExitCode.failure : exitCode);
+  }, config.shutdown.timeoutMs);
+  deadline.unref();
+  await ipc.shutdown(Math.max(0, config.shutdown.timeoutMs - 1000));
+  root.send({ type: 'daemon.stop' });
+  root.stop();
+  await http?.close();
   if (local?.startedHere) await local.stop();
-  return ExitCode.ok;
+  clearTimeout(deadline);
+  logger.info({ exitCode }, 'stopped');
+  return exitCode;
 }

@@ -1,0 +1,80 @@
+// The daemon as users run it: a child process connected to the run's real brokers, reached
+// over its Unix socket and its HTTP server.
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { rpcCall, startDaemon } from '../../helpers/daemon-process.js';
+import { kafkaEnv } from '../../helpers/kafka.js';
+
+interface StatusResult {
+  actors: { id: string; machine: string; state: unknown }[];
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('start connects to Kafka, reports its actors, serves health and metrics, and stops cleanly on SIGTERM', async (t) => {
+  const env = await kafkaEnv();
+  // A short metadata period, so that the first refresh opens a control connection soon.
+  const daemon = await startDaemon({
+    KAFKA_SIDECAR_KAFKA_BROKERS: env.brokers.join(','),
+    KAFKA_SIDECAR_SHUTDOWN_TIMEOUT_MS: '15000',
+    KAFKA_SIDECAR_CONNECTION_METADATA_REFRESH_MS: '1000',
+  });
+  t.teardown(() => void daemon.stop('SIGKILL'));
+
+  t.is((await fetch(`${daemon.httpUrl}/healthz`)).status, 200);
+  await eventually('readiness', async () => ((await fetch(`${daemon.httpUrl}/readyz`)).status === 200 ? true : undefined));
+
+  const status = (await rpcCall(daemon.socketPath, 'status')).result as StatusResult;
+  const byId = new Map(status.actors.map((a) => [a.id, a]));
+  t.is(byId.get('daemon')?.machine, 'daemon');
+  t.deepEqual(byId.get('cluster')?.state, { ready: 'idle' });
+  t.true(status.actors.some((a) => a.machine === 'broker' && /^broker:\d+$/.test(a.id)), JSON.stringify(status.actors));
+
+  const metrics = await eventually('a ready control connection in /metrics', async () => {
+    const text = await (await fetch(`${daemon.httpUrl}/metrics`)).text();
+    return /^kafka_sidecar_connection_state\{connection="broker:\d+:control",state="ready[^"]*"\} 1$/m.test(text) ? text : undefined;
+  });
+  t.regex(metrics, /^kafka_sidecar_actors\{machine="cluster"\} 1$/m);
+  t.regex(metrics, /^kafka_sidecar_nodejs_eventloop_lag_seconds /m);
+  // Every sample line is "name{labels} value": Prometheus text format.
+  for (const line of metrics.split('\n').filter((l) => l.length > 0 && !l.startsWith('#'))) {
+    t.regex(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/);
+  }
+
+  t.is(await daemon.stop('SIGTERM'), 0);
+  t.false(existsSync(daemon.socketPath), 'the socket file is removed on shutdown');
+});
+
+test('a second daemon on a live socket refuses to start and says why', async (t) => {
+  const env = await kafkaEnv();
+  const first = await startDaemon({ KAFKA_SIDECAR_KAFKA_BROKERS: env.brokers.join(',') });
+  t.teardown(() => void first.stop('SIGKILL'));
+  const second = await startDaemon({ KAFKA_SIDECAR_KAFKA_BROKERS: env.brokers.join(','), KAFKA_SIDECAR_IPC_SOCKET_PATH: first.socketPath }).then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  t.truthy(second);
+  t.regex(second!.message, /exited with 1/);
+  t.regex(second!.message, /another daemon|in use|already/i);
+  t.is((await rpcCall(first.socketPath, 'hello')).error, undefined, 'the first daemon keeps serving');
+  t.is(await first.stop(), 0);
+});
+
+test('an invalid configuration stops the start with exit code 2 and names the key', async (t) => {
+  const env = await kafkaEnv();
+  const failed = await startDaemon({ KAFKA_SIDECAR_KAFKA_BROKERS: env.brokers.join(','), KAFKA_SIDECAR_PRODUCER_LINGER_MS: 'soon' }).then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  t.regex(failed?.message ?? '', /exited with 2/);
+  t.regex(failed?.message ?? '', /producer\.lingerMs/);
+  t.regex(failed?.message ?? '', /KAFKA_SIDECAR_PRODUCER_LINGER_MS/);
+});
