@@ -1,0 +1,41 @@
+# kafka-sidecar container image: build with the full toolchain, run on a slim image as non-root.
+# Brokers must be configured (KAFKA_SIDECAR_KAFKA_BROKERS); the local-Kafka fallback of
+# `npm start` needs Java and is not part of the image.
+#   docker build -t kafka-sidecar .
+#   docker run -e KAFKA_SIDECAR_KAFKA_BROKERS=kafka:9092 -v sidecar-sock:/var/run/kafka-sidecar kafka-sidecar
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY daemon daemon
+COPY machines machines
+COPY config config
+COPY ipc ipc
+COPY protocol protocol
+COPY client client
+COPY test test
+COPY bench bench
+COPY scripts scripts
+RUN npm run build && rm -rf dist/test dist/bench && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    KAFKA_SIDECAR_IPC_SOCKET_PATH=/var/run/kafka-sidecar/sidecar.sock \
+    KAFKA_SIDECAR_HTTP_HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules node_modules
+COPY --from=build /src/dist dist
+RUN groupadd --system sidecar && useradd --system --gid sidecar --home /app sidecar \
+    && mkdir -p /var/run/kafka-sidecar && chown sidecar:sidecar /var/run/kafka-sidecar
+# The socket is created with mode 0600 (ipc.socket.mode): run the app container with the same
+# uid, or set KAFKA_SIDECAR_IPC_SOCKET_MODE=0660 and share a group.
+USER sidecar
+VOLUME ["/var/run/kafka-sidecar"]
+EXPOSE 9464
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "dist/daemon/cli.js"]
+CMD ["start"]
