@@ -16,6 +16,8 @@ export interface IpcServerOptions {
   readonly version: string;
   readonly socket: { readonly path: string; readonly mode: number };
   readonly maxFrameBytes: number;
+  /** Unsent output a socket session may queue before it is disconnected (see UnixServerOptions). */
+  readonly maxQueuedBytes?: number;
   /** null: no NATS transport. */
   readonly nats: Omit<NatsServerOptions, 'version' | 'maxFrameBytes'> | null;
 }
@@ -37,7 +39,7 @@ export class IpcServer {
       statusMethod({ version: options.version, startedAt: deps.startedAt ?? new Date(), sessions: this.sessions, source: deps.status }),
     );
     const shared = { dispatcher: this.dispatcher, sessions: this.sessions, logger: this.logger };
-    this.unix = new UnixSocketServer({ ...options.socket, maxFrameBytes: options.maxFrameBytes }, shared);
+    this.unix = new UnixSocketServer({ ...options.socket, maxFrameBytes: options.maxFrameBytes, maxQueuedBytes: options.maxQueuedBytes }, shared);
     this.nats =
       options.nats === null
         ? null

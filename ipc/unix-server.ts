@@ -12,6 +12,12 @@ import type { SessionRegistry } from './session.js';
 import { prepareSocketPath } from './socket-path.js';
 import { UnixConnection } from './unix-connection.js';
 
+/**
+ * Pending connections the kernel queues before accept (capped by net.core.somaxconn). Node's
+ * default of 511 makes a burst of app processes (a PHP-FPM pool starting) fail with EAGAIN.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface UnixServerOptions {
   readonly path: string;
   /** File mode of the socket, e.g. 0o600. */
@@ -51,7 +57,7 @@ export class UnixSocketServer {
       server.once('error', (err) => reject(new SocketPathError(path, `cannot listen on ${path}: ${err.message}`)));
       const previous = process.umask(~mode & 0o777);
       try {
-        server.listen(path, () => resolve());
+        server.listen({ path, backlog: LISTEN_BACKLOG }, () => resolve());
       } finally {
         process.umask(previous);
       }
