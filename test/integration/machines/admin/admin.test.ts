@@ -4,7 +4,6 @@
  * client: topics it sees, records it produced, a consumer group it joined and committed in.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { createTopics } from '../../../../machines/admin/create-topics.js';
 import { deleteTopics } from '../../../../machines/admin/delete-topics.js';
 import { describeGroup, listGroups } from '../../../../machines/admin/groups.js';
@@ -14,7 +13,7 @@ import { Lane } from '../../../../machines/cluster/cluster-client.js';
 import { KafkaProtocolError } from '../../../../protocol/errors/kafka-error.js';
 import { DescribeConfigsApi } from '../../../../protocol/messages/describe-configs.js';
 import { kafkaEnv } from '../../../helpers/kafka.js';
-import { CALL_TIMEOUT_MS, eventually, kcatProduce, kcatTopic, startCluster, uniqueName, type TestCluster } from './cluster-fixture.js';
+import { CALL_TIMEOUT_MS, eventually, kcatProduce, kcatTopic, startCluster, startKcatConsumer, uniqueName, type TestCluster } from './cluster-fixture.js';
 
 const timeout = { timeoutMs: CALL_TIMEOUT_MS };
 let cluster: TestCluster;
@@ -130,16 +129,8 @@ test('listGroups and describeGroup show a kcat consumer group, its assignment, c
   const group = uniqueName('admin-group');
   await kcatProduce(brokers, topic, 1, ['1', '2', '3', '4', '5']);
 
-  const consumer = spawn(
-    'kcat',
-    ['-b', brokers, '-G', group, '-q', '-X', 'auto.offset.reset=earliest', '-X', 'auto.commit.interval.ms=100', '-X', 'client.id=admin-test-consumer', topic],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((resolve) => consumer.once('exit', (code) => resolve(code)));
-  let stopped = false;
-  t.teardown(() => {
-    if (!stopped) consumer.kill('SIGKILL');
-  });
+  const consumer = startKcatConsumer(brokers, group, topic, 'admin-test-consumer');
+  t.teardown(() => consumer.kill());
 
   const live = await eventually(`${group} to be stable with offset 5 committed`, async () => {
     const d = await describeGroup(cluster.client, group, timeout);
@@ -163,9 +154,7 @@ test('listGroups and describeGroup show a kcat consumer group, its assignment, c
   t.is(listed.protocolType, 'consumer');
   if (listed.state !== null) t.is(listed.state, 'Stable');
 
-  consumer.kill('SIGINT');
-  stopped = true;
-  await exited;
+  await consumer.stop();
   await kcatProduce(brokers, topic, 1, ['6', '7']);
   const left = await eventually(`${group} to be empty`, async () => {
     const d = await describeGroup(cluster.client, group, timeout);

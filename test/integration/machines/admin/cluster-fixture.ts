@@ -3,6 +3,7 @@
  * and the kcat and polling helpers they share. Timeouts are generous: other engineers' brokers
  * and tests load the same machine.
  */
+import { spawn } from 'node:child_process';
 import { createActor } from 'xstate';
 import { ClusterClient } from '../../../../machines/cluster/cluster-client.js';
 import { clusterMachine } from '../../../../machines/cluster/cluster-machine.js';
@@ -76,4 +77,36 @@ export async function kcatTopic(brokers: string, topic: string): Promise<{ parti
 /** Produces one record per line of `values` to one partition, with kcat. */
 export async function kcatProduce(brokers: string, topic: string, partition: number, values: readonly string[]): Promise<void> {
   await kcatOk(['-b', brokers, '-P', '-t', topic, '-p', String(partition)], `${values.join('\n')}\n`);
+}
+
+export interface KcatConsumer {
+  /** SIGINT, so kcat commits and leaves the group, then waits for it to exit. */
+  stop(): Promise<void>;
+  /** SIGKILL, for teardown after a failed test; nothing if already stopped. */
+  kill(): void;
+}
+
+/**
+ * A kcat balanced consumer (librdkafka, classic "consumer" protocol) of `topic` in `group`,
+ * from the earliest offset, committing every 100 ms. It runs until stopped.
+ */
+export function startKcatConsumer(brokers: string, group: string, topic: string, clientId: string): KcatConsumer {
+  const child = spawn(
+    'kcat',
+    ['-b', brokers, '-G', group, '-q', '-X', 'auto.offset.reset=earliest', '-X', 'auto.commit.interval.ms=100', '-X', `client.id=${clientId}`, topic],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  return {
+    stop: async () => {
+      if (running) child.kill('SIGINT');
+      running = false;
+      await exited;
+    },
+    kill: () => {
+      if (running) child.kill('SIGKILL');
+      running = false;
+    },
+  };
 }
