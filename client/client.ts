@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { HelloResult } from '../ipc/methods/hello.js';
 import type { StatusResult } from '../ipc/methods/status.js';
+import { ConnectError, ConnectionLostError } from './errors.js';
 import { NatsClientTransport, type NatsTransportOptions } from './nats-transport.js';
 import { NotificationQueue } from './notification-queue.js';
 import type { ClientTransport, Notification } from './transport.js';
@@ -77,7 +78,10 @@ export class SidecarClient extends EventEmitter<ClientEvents> {
   }
 
   async hello(): Promise<HelloResult> {
-    const result = await this.call<HelloResult>('hello', this.options.client === undefined ? {} : { client: this.options.client });
+    const p: Record<string, unknown> = this.options.client === undefined ? {} : { client: this.options.client };
+    // Over NATS the deliver subject is the session: naming it puts the client name on that session.
+    if (this.deliverSubject !== null) p.deliverSubject = this.deliverSubject;
+    const result = await this.call<HelloResult>('hello', p);
     this.server = result;
     return result;
   }
@@ -112,7 +116,8 @@ export async function connect(options: ConnectOptions): Promise<SidecarClient> {
     await client.hello();
   } catch (err) {
     await client.close();
-    throw err;
+    // No daemon answered the first call: for the app that is a failed connect, not a lost link.
+    throw err instanceof ConnectionLostError ? new ConnectError(err.message) : err;
   }
   return client;
 }

@@ -20,6 +20,14 @@ function errorName(err: unknown): string {
   return err instanceof Error ? err.name : '';
 }
 
+/** nats.js reports "nobody subscribes to that subject" as a RequestError whose cause is NoRespondersError. */
+function isNoResponders(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'NoRespondersError') return true;
+  const check = (err as { isNoResponders?: () => boolean }).isNoResponders;
+  return typeof check === 'function' && check.call(err);
+}
+
 export class NatsClientTransport implements ClientTransport {
   /** Subject where this client's notifications are published; pass it as `deliverSubject`. */
   readonly deliverSubject: string;
@@ -70,7 +78,7 @@ export class NatsClientTransport implements ClientTransport {
     try {
       reply = await this.nc.request(`${this.prefix}.${method}`, body, { timeout: timeoutMs });
     } catch (err) {
-      if (errorName(err) === 'NoRespondersError') {
+      if (isNoResponders(err)) {
         // Nobody serves <prefix>.<method>: ask the catch-all endpoint so the daemon itself says why
         // (unknown method), or report that no daemon is there at all.
         return this.requestViaRpcEndpoint(body, method, timeoutMs);
@@ -98,7 +106,7 @@ export class NatsClientTransport implements ClientTransport {
       return resultOf(reply.json());
     } catch (err) {
       if (err instanceof SidecarError) throw err;
-      if (errorName(err) === 'NoRespondersError') {
+      if (isNoResponders(err)) {
         throw new ConnectionLostError(`no kafka-sidecar serves ${this.prefix}.* on this NATS server`);
       }
       throw this.translate(err, method, timeoutMs);

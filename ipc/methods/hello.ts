@@ -17,7 +17,11 @@ export interface HelloResult {
   readonly session: string;
 }
 
-const helloParams = params({ client: optional(string({ minLength: 1, maxLength: 200 })) });
+const helloParams = params({
+  client: optional(string({ minLength: 1, maxLength: 200 })),
+  /** NATS only: the subject of the session to greet (the session that later subscribes with it). */
+  deliverSubject: optional(string({ minLength: 1 })),
+});
 
 export function helloMethod(server: { version: string; maxFrameBytes: number }): MethodDefinition<Infer<typeof helloParams>, HelloResult> {
   return method('Greets the server: returns its name, version, protocol version and line limit.', helloParams, async (p, ctx) => {
