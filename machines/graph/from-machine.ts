@@ -100,12 +100,35 @@ function toEdge(node: AnyStateNode, t: TransitionLike, index: number, always: bo
   };
 }
 
+/** A node's transitions in edge order: by event descriptor as XState keeps them, then `always`. */
+function transitionsOf(node: AnyStateNode): { t: TransitionLike; always: boolean }[] {
+  const out: { t: TransitionLike; always: boolean }[] = [];
+  for (const list of (node.transitions as Map<string, TransitionLike[]>).values()) for (const t of list) out.push({ t, always: false });
+  for (const t of (node.always ?? []) as TransitionLike[]) out.push({ t, always: true });
+  return out;
+}
+
 function edgesOf(node: AnyStateNode): GraphEdge[] {
-  const edges: GraphEdge[] = [];
-  const transitions = node.transitions as Map<string, TransitionLike[]>;
-  for (const list of transitions.values()) for (const t of list) edges.push(toEdge(node, t, edges.length, false));
-  for (const t of (node.always ?? []) as TransitionLike[]) edges.push(toEdge(node, t, edges.length, true));
-  return edges;
+  return transitionsOf(node).map(({ t, always }, i) => toEdge(node, t, i, always));
+}
+
+const edgeIdCache = new WeakMap<AnyStateMachine, WeakMap<object, string>>();
+
+/**
+ * The graph edge id of each of the machine's transition objects, so that the transitions
+ * XState reports taking (inspection microsteps) can be lit up on the drawn graph.
+ */
+export function transitionEdgeIds(machine: AnyStateMachine): WeakMap<object, string> {
+  let ids = edgeIdCache.get(machine);
+  if (ids) return ids;
+  ids = new WeakMap();
+  const visit = (node: AnyStateNode): void => {
+    transitionsOf(node).forEach(({ t }, i) => ids?.set(t, `${node.id}#${i}`));
+    for (const child of Object.values(node.states as Record<string, AnyStateNode>)) visit(child);
+  };
+  visit(machine.root);
+  edgeIdCache.set(machine, ids);
+  return ids;
 }
 
 function actorInfo(name: string, logic: unknown): ActorLogicInfo {
