@@ -8,6 +8,15 @@ import { MetadataApi } from '../../../../protocol/messages/metadata.js';
 import { HeartbeatApi } from '../../../../protocol/messages/heartbeat.js';
 import { FakeBroker, type ReceivedRequest } from '../fake-broker.js';
 
+/** Polls until `condition` holds (timing-free under a loaded CI machine). */
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const metadataBody = { throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, topics: [] };
 
 async function connect(broker: FakeBroker, maxInFlight = 8, requestTimeoutMs = 2000): Promise<RequestPipeline> {
@@ -36,13 +45,14 @@ test('at most maxInFlight requests are unanswered; the rest wait their turn', as
     .listen();
   const p = await connect(broker, 2);
   const all = Promise.all([1, 2, 3, 4].map(() => p.send(MetadataApi, 12, { topics: null })));
-  await new Promise((r) => setTimeout(r, 100));
+  await until(() => broker.received.length >= 2);
+  await new Promise((r) => setTimeout(r, 50));
   t.is(broker.received.length, 2);
   t.is(p.inFlightCount, 2);
   t.is(p.queuedCount, 2);
   held.shift()?.();
-  await new Promise((r) => setTimeout(r, 100));
-  t.is(broker.received.length, 3);
+  await until(() => broker.received.length >= 3);
+  t.is(p.inFlightCount, 2);
   while (held.length > 0 || broker.received.length < 4) {
     held.shift()?.();
     await new Promise((r) => setTimeout(r, 20));
@@ -56,7 +66,7 @@ test('a disconnect fails every in-flight and queued request with a retriable CON
   const broker = await new FakeBroker().on(3, () => 'silent').listen();
   const p = await connect(broker, 1);
   const pending = [1, 2, 3].map(() => p.send(MetadataApi, 12, { topics: null }));
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => broker.received.length >= 1);
   let closedWith: Error | null = null;
   p.onClose((e) => (closedWith = e));
   broker.dropConnections();
@@ -76,7 +86,7 @@ test('an unanswered request times out on its own, and the connection is rebuilt'
   const started = Date.now();
   const other = p.send(MetadataApi, 12, { topics: null }, { timeoutMs: 5000 });
   const error = await t.throwsAsync(p.send(MetadataApi, 12, { topics: null }, { timeoutMs: 150 }), { instanceOf: RequestTimeoutError });
-  t.true(Date.now() - started < 1000);
+  t.true(Date.now() - started < 2000);
   t.is(error?.code, 'REQUEST_TIMEOUT');
   t.true(error?.retriable);
   t.regex(error?.message ?? '', /Metadata request got no response within 150 ms \(sent, unanswered\)/);
