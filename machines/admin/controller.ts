@@ -35,9 +35,11 @@ export async function perTopicAtController(
   send: (nodeId: number, names: readonly string[]) => Promise<Map<string, { errorCode: number; errorMessage: string | null }>>,
 ): Promise<Map<string, TopicOutcome>> {
   const outcomes = new Map<string, TopicOutcome>();
+  // The latest per-topic retriable error, reported if a later attempt fails as a whole at the deadline.
+  const lastAnswer = new Map<string, Error>();
   let pending = [...names];
   for (let attempt = 0; pending.length > 0; attempt++) {
-    const retry: Array<{ name: string; error: Error }> = [];
+    const retry: string[] = [];
     let requestFailure: Error | null = null;
     try {
       const answers = await send(controllerOf(cluster), pending);
@@ -45,21 +47,23 @@ export async function perTopicAtController(
         const answer = answers.get(name);
         if (!answer) outcomes.set(name, new AdminResponseError(api, `no result for topic "${name}"`));
         else if (answer.errorCode === 0) outcomes.set(name, null);
-        else if (RETRY_AT_CONTROLLER.has(answer.errorCode)) retry.push({ name, error: new KafkaProtocolError(answer.errorCode, answer.errorMessage) });
-        else outcomes.set(name, new KafkaProtocolError(answer.errorCode, answer.errorMessage));
+        else if (RETRY_AT_CONTROLLER.has(answer.errorCode)) {
+          lastAnswer.set(name, new KafkaProtocolError(answer.errorCode, answer.errorMessage));
+          retry.push(name);
+        } else outcomes.set(name, new KafkaProtocolError(answer.errorCode, answer.errorMessage));
       }
     } catch (error) {
       if (!isRetriable(error)) throw error;
       requestFailure = error as Error;
-      for (const name of pending) retry.push({ name, error: requestFailure });
+      retry.push(...pending);
     }
-    pending = retry.map((r) => r.name);
+    pending = retry;
     if (pending.length === 0) break;
     const again = !deadline.expired() && (await refreshQuietly(cluster, deadline)) && (await deadline.pause(attempt));
     if (!again) {
-      // Out of time: the last retriable error is these topics' result (or the call's, if it failed as a whole).
-      if (requestFailure) throw requestFailure;
-      for (const r of retry) outcomes.set(r.name, r.error);
+      // Out of time: each topic's last answer is its result; a call with no answer at all fails as a whole.
+      if (requestFailure && !pending.every((name) => lastAnswer.has(name))) throw requestFailure;
+      for (const name of pending) outcomes.set(name, lastAnswer.get(name) as Error);
       break;
     }
   }

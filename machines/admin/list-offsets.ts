@@ -66,11 +66,12 @@ function offsetFrom(answer: ListOffsetsResponse['topics'][number]['partitions'][
 
 /**
  * The topics of `topics` that exist, refreshing the metadata once when the cached snapshot
- * does not know one of them (it may have been created a moment ago).
+ * does not know one of them (it may have been created a moment ago). A failed refresh is
+ * thrown: it says nothing about whether the topic exists.
  */
 export async function existingTopics(cluster: ClusterClient, topics: Iterable<string>, deadline: Deadline): Promise<Set<string>> {
   const wanted = [...new Set(topics)];
-  if (wanted.some((t) => !cluster.metadata.topics.has(t))) await refreshQuietly(cluster, deadline);
+  if (wanted.some((t) => !cluster.metadata.topics.has(t))) await cluster.refreshMetadata(deadline.remaining());
   return new Set(wanted.filter((t) => cluster.metadata.topics.has(t)));
 }
 

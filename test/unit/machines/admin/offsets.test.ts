@@ -97,10 +97,11 @@ test('a leader that never settles ends the call at its timeout with the last ret
   const fake = await startFakeCluster();
   t.teardown(() => fake.stop());
   fake.topics.set('t', 1);
+  await fake.client.refreshMetadata(5000);
   answerOffsets(fake, () => ({ error: KafkaErrorCode.LEADER_NOT_AVAILABLE }));
   const started = Date.now();
-  const error = await t.throwsAsync(listOffsets(fake.client, 't', 'latest', { timeoutMs: 700 }), { instanceOf: KafkaProtocolError });
-  t.true(Date.now() - started < 3000);
+  const error = await t.throwsAsync(listOffsets(fake.client, 't', 'latest', { timeoutMs: 1500 }), { instanceOf: KafkaProtocolError });
+  t.true(Date.now() - started < 4000);
   t.is(error?.code, 'LEADER_NOT_AVAILABLE');
   t.true(fake.received(ApiKey.listOffsets).length >= 2);
 });
