@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { connect, KafkaError, SidecarError, type SidecarClient } from '../../../client/index.js';
 import { IpcServer } from '../../../ipc/ipc-server.js';
-import { registerAdminMethods } from '../../../ipc/methods/admin.js';
+import { registerAdminMethods, type AdminOperations } from '../../../ipc/methods/admin.js';
+import { ClusterNotReadyError } from '../../../machines/admin/errors.js';
+import { RequestTimeoutError } from '../../../machines/connection/errors.js';
 import { kafkaEnv } from '../../helpers/kafka.js';
 import { CALL_TIMEOUT_MS, eventually, kcatProduce, startCluster, startKcatConsumer, uniqueName, type TestCluster } from '../machines/admin/cluster-fixture.js';
 
@@ -158,4 +160,37 @@ test('bad params are -32602 naming the field', async (t) => {
     t.is(error?.rpcCode, -32602, method);
     t.is(error?.data.field, field, `${method} ${JSON.stringify(params)}`);
   }
+});
+
+test('failures on the way to the brokers keep their code: NOT_READY before bootstrap, others as coded errors', async (t) => {
+  const failing = (error: Error) => async (): Promise<never> => {
+    throw error;
+  };
+  const operations: AdminOperations = {
+    createTopics: failing(new ClusterNotReadyError(100, new Error('no bootstrap broker reachable'))),
+    deleteTopics: failing(new RequestTimeoutError('DeleteTopics', 100, 'sent, unanswered', '127.0.0.1:1')),
+    listTopics: failing(new Error('a bug')),
+    listOffsets: failing(new ClusterNotReadyError(100, new Error('x'))),
+    listGroups: failing(new ClusterNotReadyError(100, new Error('x'))),
+    describeGroup: failing(new ClusterNotReadyError(100, new Error('x'))),
+  };
+  const socketPath = join(dir, 'failing.sock');
+  const failingServer = new IpcServer(
+    { version: '0.0.0-test', socket: { path: socketPath, mode: 0o600 }, maxFrameBytes: 1024 * 1024, nats: null },
+    { logger: pino({ level: 'silent' }), status: { actors: () => [], subscriptions: () => [] } },
+  );
+  registerAdminMethods(failingServer.methods, operations);
+  await failingServer.start();
+  const failingClient = await connect({ socketPath, timeoutMs: 10_000 });
+  t.teardown(async () => {
+    await failingClient.close();
+    await failingServer.shutdown(1000);
+  });
+
+  const notReady = await t.throwsAsync(failingClient.call('createTopics', { topics: [{ name: 'a', partitions: 1 }] }), { instanceOf: SidecarError });
+  t.like(notReady, { rpcCode: -32001, code: 'NOT_READY', retriable: true });
+  const timedOut = await t.throwsAsync(failingClient.call('deleteTopics', { topics: ['a'] }), { instanceOf: SidecarError });
+  t.like(timedOut, { rpcCode: -32010, code: 'REQUEST_TIMEOUT', retriable: true });
+  const bug = await t.throwsAsync(failingClient.call('listTopics'), { instanceOf: SidecarError });
+  t.like(bug, { rpcCode: -32603, code: 'INTERNAL_ERROR', retriable: false });
 });
