@@ -32,6 +32,12 @@ export interface NatsServerOptions {
   readonly tls?: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
   /** Service name for discovery; default "kafka-sidecar". */
   readonly serviceName?: string;
+  /**
+   * A deliver-subject session that holds nothing (no handler registered a cleanup) ends after
+   * this long without calls, so apps that come and go with fresh inboxes leave nothing behind.
+   * Default 5 minutes.
+   */
+  readonly idleSessionMs?: number;
 }
 
 /** The endpoint that takes any method and batches. */
@@ -83,6 +89,7 @@ export class NatsRpcServer {
   private readonly sessions: SessionRegistry;
   private readonly logger: Logger;
   private readonly deliverSessions = new Map<string, Session>();
+  private readonly idleTimers = new Map<Session, NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private nc: NatsConnection | null = null;
   private service: Service | null = null;
@@ -164,10 +171,12 @@ export class NatsRpcServer {
     const deliverSubject = deliverSubjectOf(frame);
     const session = deliverSubject === undefined ? this.sessions.open(TransportName.nats, () => false, this.logger) : this.deliverSession(deliverSubject);
     let answer: FrameAnswer;
+    this.clearIdleTimer(session);
     try {
       answer = await this.dispatcher.answer(frame, session);
     } finally {
       if (deliverSubject === undefined) await session.close('NATS request answered');
+      else this.armIdleTimer(session);
     }
     if (answer === undefined || msg.reply === undefined || msg.reply === '') return;
     this.reply(msg, answer);
@@ -194,10 +203,29 @@ export class NatsRpcServer {
     if (existing !== undefined && !existing.closed) return existing;
     const session = this.sessions.open(TransportName.nats, (m, p) => this.publish(subject, encodeMessage(notification(m, p))), this.logger);
     this.deliverSessions.set(subject, session);
-    session.onClose(() => {
+    void session.ended.then(() => {
+      this.clearIdleTimer(session);
       if (this.deliverSessions.get(subject) === session) this.deliverSessions.delete(subject);
     });
     return session;
+  }
+
+  private armIdleTimer(session: Session): void {
+    this.clearIdleTimer(session);
+    if (session.closed || session.callsInFlight > 0) return;
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(session);
+      if (session.cleanupCount === 0 && session.callsInFlight === 0) void session.close('idle deliver-subject session holds nothing');
+      else this.armIdleTimer(session);
+    }, this.options.idleSessionMs ?? 5 * 60_000);
+    timer.unref();
+    this.idleTimers.set(session, timer);
+  }
+
+  private clearIdleTimer(session: Session): void {
+    const timer = this.idleTimers.get(session);
+    if (timer !== undefined) clearTimeout(timer);
+    this.idleTimers.delete(session);
   }
 
   private publish(subject: string, body: string): boolean {

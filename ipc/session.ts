@@ -34,6 +34,9 @@ export class Session {
   private readonly logger: Logger;
   private cleanups: Cleanup[] = [];
   private closing: Promise<void> | null = null;
+  private markEnded!: () => void;
+  /** Resolves once the session has closed and its cleanups have run (for transports and the registry). */
+  readonly ended: Promise<void> = new Promise((resolve) => (this.markEnded = resolve));
 
   constructor(id: string, transport: TransportName, sink: NotificationSink, logger: Logger) {
     this.id = id;
@@ -74,8 +77,14 @@ export class Session {
       const cleanups = this.cleanups.reverse();
       this.cleanups = [];
       for (const cleanup of cleanups) await this.runCleanup(cleanup);
+      this.markEnded();
     })();
     return this.closing;
+  }
+
+  /** Cleanups registered by handlers: while there are any, the session holds something (a subscription, leases). */
+  get cleanupCount(): number {
+    return this.cleanups.length;
   }
 
   info(): SessionInfo {
@@ -105,7 +114,7 @@ export class SessionRegistry {
   open(transport: TransportName, sink: NotificationSink, logger: Logger): Session {
     const session = new Session(`${transport}:${this.next++}`, transport, sink, logger);
     this.sessions.set(session.id, session);
-    session.onClose(() => void this.sessions.delete(session.id));
+    void session.ended.then(() => this.sessions.delete(session.id));
     return session;
   }
 

@@ -11,10 +11,10 @@ type Answer = { id: unknown; result?: Record<string, unknown>; error?: { code: n
 
 let prefixCounter = 0;
 
-async function natsFixture(): Promise<{ f: ServerFixture; nc: NatsConnection; prefix: string }> {
+async function natsFixture(idleSessionMs?: number): Promise<{ f: ServerFixture; nc: NatsConnection; prefix: string }> {
   const { url } = await natsEnv();
   const prefix = `ks-test-${process.pid}-${++prefixCounter}`;
-  const f = await startServer({ nats: { servers: [url], prefix } });
+  const f = await startServer({ nats: { servers: [url], prefix, idleSessionMs } });
   const nc = await connect({ servers: url });
   return { f, nc, prefix };
 }
@@ -134,4 +134,32 @@ test('while shutting down, NATS calls get SHUTTING_DOWN', async (t) => {
   await f.server.dispatcher.drain(100);
   const answer = body(await nc.request(`${prefix}.hello`, '', { timeout: 3000 })) as Answer;
   t.like(answer.error, { code: -32002, data: { code: 'SHUTTING_DOWN', retriable: true } });
+});
+
+test('an idle deliver-subject session ends unless a handler holds it with a cleanup', async (t) => {
+  const { f, nc, prefix } = await natsFixture(150);
+  t.teardown(async () => {
+    await nc.close();
+    await f.stop();
+  });
+  let released = 0;
+  f.server.methods.register(
+    'hold',
+    method('registers a cleanup, as a subscription would', params({ deliverSubject: string() }), async (_p, ctx) => {
+      ctx.session.onClose(() => void released++);
+      return { session: ctx.session.id };
+    }),
+  );
+  const call = async (m: string, deliverSubject: string) =>
+    (body(await nc.request(`${prefix}.${m}`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: m, params: { deliverSubject } }), { timeout: 3000 })) as Answer)
+      .result?.session;
+  const idle = await call('hello', `${prefix}.deliver.idle`);
+  const held = await call('hold', `${prefix}.deliver.held`);
+  t.true(f.server.sessions.list().some((s) => s.id === idle));
+  await new Promise((r) => setTimeout(r, 500));
+  const live = f.server.sessions.list().map((s) => s.id);
+  t.false(live.includes(String(idle)), 'the session that holds nothing ended');
+  t.true(live.includes(String(held)), 'the session with a cleanup stays');
+  await f.server.shutdown(1000);
+  t.is(released, 1, 'its cleanup ran when the transport stopped');
 });
