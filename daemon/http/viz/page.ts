@@ -7,6 +7,7 @@ export function pageHtml(assetBase: string, apiBase: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kafka-sidecar · statecharts</title>
 <link rel="stylesheet" href="${assetBase}app.css">
+<link rel="icon" href="data:,">
 </head>
 <body data-api="${apiBase}">
 <header><h1>kafka-sidecar</h1><span id="status" class="status">connecting…</span></header>
