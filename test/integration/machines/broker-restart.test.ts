@@ -26,7 +26,10 @@ const connection = {
 };
 
 let kafka: LocalKafka | undefined;
+/** Stopped even when an assertion fails midway, so no reconnect timer keeps the worker alive. */
+const actors: Array<{ stop(): void }> = [];
 test.after.always(async () => {
+  for (const actor of actors) actor.stop();
   await kafka?.stop();
 });
 
@@ -57,6 +60,7 @@ test(`Kafka ${version}: a killed and restarted broker: backoff, back to ready, r
   const states = new Set<string>();
   conn.subscribe((s) => states.add(JSON.stringify(s.value)));
   conn.start();
+  actors.push(conn);
   const cluster = createActor(clusterMachine, {
     input: {
       bootstrap: kafka.env.brokers,
@@ -68,6 +72,7 @@ test(`Kafka ${version}: a killed and restarted broker: backoff, back to ready, r
   const clusterErrors: unknown[] = [];
   cluster.subscribe({ error: (e) => clusterErrors.push(e) });
   cluster.start();
+  actors.push(cluster);
   const client = new ClusterClient(cluster);
   const metadata = await client.whenReady(30_000);
   const nodeId = [...metadata.brokers.keys()][0];

@@ -15,7 +15,10 @@ const version: KafkaVersion = (kafkaVersions as readonly string[]).includes(proc
   : '4.1.1';
 
 let kafka: LocalKafka | undefined;
+/** Stopped even when an assertion fails midway, so no reconnect timer keeps the worker alive. */
+const actors: Array<{ stop(): void }> = [];
 test.after.always(async () => {
+  for (const actor of actors) actor.stop();
   await kafka?.stop();
 });
 
@@ -35,6 +38,7 @@ test(`Kafka ${version}: 3 brokers in the metadata; a killed leader's partitions 
   const errors: unknown[] = [];
   cluster.subscribe({ error: (e) => errors.push(e) });
   cluster.start();
+  actors.push(cluster);
   const client = new ClusterClient(cluster);
   let metadata = await client.whenReady(30_000);
   t.is(metadata.brokers.size, 3);
