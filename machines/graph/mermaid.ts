@@ -33,8 +33,8 @@ export function machineToMermaid(graph: MachineGraph): string {
   const writeState = (node: GraphNode, indent: string): void => {
     const id = mermaidId(node.id);
     const label = node.type === 'history' ? `H${node.history === 'deep' ? '*' : ''} ${node.key}` : node.key;
-    if (label !== id) lines.push(`${indent}state "${safeLabel(label)}" as ${id}`);
-    else if (node.children.length === 0) lines.push(`${indent}state ${id}`);
+    // Always the quoted form: Mermaid's grammar misreads a bare `state id` line.
+    lines.push(`${indent}state "${safeLabel(label)}" as ${id}`);
     if (node.children.length > 0) {
       lines.push(`${indent}state ${id} {`);
       writeChildren(node, indent + '  ');
