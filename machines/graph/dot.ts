@@ -17,6 +17,11 @@ function isCluster(node: GraphNode): boolean {
 
 export function machineToDot(graph: MachineGraph): string {
   const byId = nodeIndex(graph);
+  /** True when `node` is `ancestor` or lies inside it. */
+  const within = (node: GraphNode, ancestor: GraphNode): boolean => {
+    for (let n: GraphNode | undefined = node; n; n = n.parent !== undefined ? byId.get(n.parent) : undefined) if (n.id === ancestor.id) return true;
+    return false;
+  };
   const anchor = (node: GraphNode): string => (isCluster(node) ? `${node.id}/anchor` : node.id);
   const clusterName = (node: GraphNode): string => quote(`cluster_${node.id}`);
   const lines: string[] = [
@@ -55,10 +60,9 @@ export function machineToDot(graph: MachineGraph): string {
     for (const targetId of targets) {
       const target = byId.get(targetId) as GraphNode;
       const attrs = [`label=${quote(edgeText(edge))}`];
-      // Graphviz cannot clip a loop to the border of the cluster it starts and ends in.
-      const loop = target.id === source.id;
-      if (isCluster(source) && !loop) attrs.push(`ltail=${clusterName(source)}`);
-      if (isCluster(target) && !loop) attrs.push(`lhead=${clusterName(target)}`);
+      // Graphviz clips an edge to a cluster's border only when the other end lies outside it.
+      if (isCluster(source) && !within(target, source)) attrs.push(`ltail=${clusterName(source)}`);
+      if (isCluster(target) && !within(source, target)) attrs.push(`lhead=${clusterName(target)}`);
       if (edge.targets.length === 0) attrs.push('style=dashed');
       lines.push(`  ${quote(anchor(source))} -> ${quote(anchor(target))} [${attrs.join(', ')}];`);
     }

@@ -23,7 +23,8 @@ test('compound and parallel states are clusters with an anchor; regions are dash
 test('edges into and out of clusters are clipped to the cluster border', (t) => {
   t.true(lines.includes('"sample.idle" -> "sample.working/anchor" [label="start [isReady]", lhead="cluster_sample.working"];'));
   t.true(lines.includes('"sample.working/anchor" -> "sample.done" [label="done", ltail="cluster_sample.working"];'));
-  t.true(lines.includes('"sample/anchor" -> "sample.done" [label="stop", ltail="cluster_sample"];'));
+  // Not clipped where one end lies inside the other's cluster (Graphviz cannot).
+  t.true(lines.includes('"sample/anchor" -> "sample.done" [label="stop"];'));
 });
 
 test('final states double-bordered, history a circle, targetless transitions dashed loops', (t) => {
