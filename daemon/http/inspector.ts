@@ -60,6 +60,8 @@ export class InspectionHub {
   private readonly ended: RingBuffer<string>;
   private readonly fanout: SseFanout;
   private seq = 0;
+  private readonly toCheck = new Set<Tracked>();
+  private checkScheduled = false;
 
   /** Pass as `createActor(logic, { inspect: hub.inspect })`. */
   readonly inspect = (event: InspectionEvent): void => this.onInspection(event);
@@ -109,7 +111,9 @@ export class InspectionHub {
       }
       case '@xstate.event': {
         const t = this.tracked.get(event.actorRef.sessionId);
-        if (t) t.pendingSource = event.sourceRef?.sessionId;
+        if (!t) return;
+        t.pendingSource = event.sourceRef?.sessionId;
+        this.checkAfterEvent(t);
         return;
       }
       case '@xstate.snapshot':
@@ -196,6 +200,21 @@ export class InspectionHub {
     this.applyStatus(t, statusOf(snapshot), errorText(snapshot));
     this.syncLineage(t);
     this.fanout.broadcast('transition', { row, entry });
+  }
+
+  /**
+   * XState reports no snapshot when processing an event fails the actor, so the status is
+   * read once the event has been processed (synchronously, hence a microtask later).
+   */
+  private checkAfterEvent(t: Tracked): void {
+    this.toCheck.add(t);
+    if (this.checkScheduled) return;
+    this.checkScheduled = true;
+    queueMicrotask(() => {
+      this.checkScheduled = false;
+      for (const checked of this.toCheck) this.refreshStatus(checked);
+      this.toCheck.clear();
+    });
   }
 
   private refreshStatus(t: Tracked): void {

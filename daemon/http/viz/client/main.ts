@@ -48,7 +48,8 @@ async function select(sessionId: string): Promise<void> {
   const graph = graphOf(row);
   chart = undefined;
   if (!graph) {
-    view.replaceChildren(el('p', { class: 'note' }, 'This actor does not run a state machine.'));
+    const why = row.machineId !== undefined ? `its machine "${row.machineId}" is not in machines/registry.ts` : `it runs ${row.src} logic, not a state machine`;
+    view.replaceChildren(el('p', { class: 'note' }, `No statechart: ${why}.`));
   } else {
     let layout = layouts.get(graph.name);
     if (!layout) layouts.set(graph.name, (layout = layoutMachine(graph)));

@@ -152,3 +152,17 @@ test('streams: a hello with the table, then a transition per processed event', (
   t.is(hub.streams, 0);
   root.stop();
 });
+
+test('streams: a failure is pushed as an actor event without anyone asking for the table', async (t) => {
+  const hub = new InspectionHub();
+  const { root, child } = start(hub);
+  const stream = new FakeStream();
+  hub.attachStream(stream as unknown as ServerResponse);
+  child()?.send({ type: 'go' });
+  child()?.send({ type: 'boom' });
+  await settle(0);
+  const failed = stream.chunks.find((c) => c.startsWith('event: actor\n'));
+  t.truthy(failed);
+  t.like(JSON.parse(failed?.split('\n')[1]?.slice('data: '.length) ?? 'null'), { row: { systemId: 'worker:1', status: 'error', failures: 1, error: 'Error: worker blew up' } });
+  root.stop();
+});
