@@ -31,7 +31,9 @@ const worker = setup({ types: { events: {} as { type: 'boom' } } }).createMachin
 
 let browser: Browser | undefined;
 let server: Server | undefined;
+let root: { stop(): void } | undefined;
 test.after.always(async () => {
+  root?.stop();
   await browser?.close();
   server?.closeAllConnections();
   server?.close();
@@ -43,12 +45,13 @@ test('failed instances and restart counts are marked in the actor tree', async (
   server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const root = createActor(createSupervisorMachine(worker), {
+  const supervisor = createActor(createSupervisorMachine(worker), {
     systemId: 'supervisor:worker',
     inspect: hub.inspect,
     input: { childSystemId: 'worker', childInput: undefined, policy: { maxRestarts: 5, windowMs: 60_000, backoff: { minMs: 50, maxMs: 50 } }, stableAfterMs: 60_000 },
   });
-  root.start();
+  root = supervisor;
+  supervisor.start();
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -62,7 +65,7 @@ test('failed instances and restart counts are marked in the actor tree', async (
 
   for (let i = 1; i <= 2; i++) {
     await page.waitForSelector('li.actor.active[data-actor="worker"]');
-    root.system.get('worker')?.send({ type: 'boom' });
+    supervisor.system.get('worker')?.send({ type: 'boom' });
     await page.waitForSelector(`li.actor.active[data-actor="worker"] .badge.restarts:text-is("↻${i}")`);
   }
   await page.waitForSelector('#chart-view .state.active[data-state="supervisor.running"]');
@@ -77,5 +80,4 @@ test('failed instances and restart counts are marked in the actor tree', async (
   await page.waitForSelector('#chart-view .note');
   t.regex((await page.textContent('#chart-view .note')) ?? '', /"worker" is not in machines\/registry\.ts/);
   t.deepEqual(pageErrors, []);
-  root.stop();
 });
