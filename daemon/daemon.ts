@@ -7,11 +7,17 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { SidecarConfig } from '../config/schema.js';
 import { IpcServer } from '../ipc/ipc-server.js';
+import { adminOperations, registerAdminMethods, type AdminOperations } from '../ipc/methods/admin.js';
+import { ClusterClient } from '../machines/cluster/cluster-client.js';
+import type { ClusterActor } from '../machines/cluster/cluster-machine.js';
+import { NotReadyError } from '../ipc/errors.js';
 import { ActorDirectory } from './actor-directory.js';
 import { clusterOptionsFrom } from './cluster-options.js';
 import { ExitCode } from './commands/command.js';
 import { daemonMachine } from './daemon-machine.js';
-import { HttpServer } from './http/http-server.js';
+import { HttpServer, type RouteHandler } from './http/http-server.js';
+import { InspectionHub } from './http/inspector.js';
+import { createVizHandler, VIZ_PREFIXES } from './http/viz/routes.js';
 import { installRoot, startLocalKafka, type LocalKafkaHandle } from './local-kafka.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -53,13 +59,17 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const { brokers, local } = await resolveBrokers(config, logger);
 
   const directory = new ActorDirectory();
+  const hub = new InspectionHub();
   const root = createActor(daemonMachine, {
     input: {
       cluster: clusterOptionsFrom(config, brokers, version),
       supervision: { maxRestarts: config.supervisor.maxRestarts, windowMs: config.supervisor.windowMs, backoff: config.supervisor.backoff },
       stableAfterMs: config.supervisor.windowMs,
     },
-    inspect: directory.inspect,
+    inspect: (event) => {
+      directory.inspect(event);
+      hub.inspect(event);
+    },
     systemId: 'daemon',
   });
 
@@ -73,6 +83,23 @@ export async function runDaemon(argv: string[]): Promise<number> {
     { logger, status: { actors: () => directory.list(), subscriptions: () => [] } },
   );
 
+  // The cluster actor is re-created by its supervisor after a failure: admin calls look up the
+  // current one each time.
+  const currentCluster = (): ClusterClient => {
+    const actor = root.system.get('cluster') as ClusterActor | undefined;
+    if (!actor) throw new NotReadyError('the cluster actor is restarting');
+    return new ClusterClient(actor);
+  };
+  const admin: AdminOperations = {
+    createTopics: (topics, timeoutMs) => adminOperations(currentCluster()).createTopics(topics, timeoutMs),
+    deleteTopics: (names, timeoutMs) => adminOperations(currentCluster()).deleteTopics(names, timeoutMs),
+    listTopics: (timeoutMs) => adminOperations(currentCluster()).listTopics(timeoutMs),
+    listOffsets: (topic, at, timeoutMs) => adminOperations(currentCluster()).listOffsets(topic, at, timeoutMs),
+    listGroups: (timeoutMs) => adminOperations(currentCluster()).listGroups(timeoutMs),
+    describeGroup: (group, timeoutMs) => adminOperations(currentCluster()).describeGroup(group, timeoutMs),
+  };
+  registerAdminMethods(ipc.methods, admin, { timeoutMs: config.connection.requestTimeoutMs });
+
   const registry = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length });
   const clusterReady = (): string | undefined => {
     const cluster = root.system.get('cluster') as { getSnapshot(): { matches(state: string): boolean } } | undefined;
@@ -80,6 +107,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     return cluster.getSnapshot().matches('ready') ? undefined : 'not connected to Kafka yet';
   };
   let ipcListening = false;
+  const vizHandler = createVizHandler({ hub });
   const http = config.http.enabled
     ? new HttpServer({
         host: config.http.host,
@@ -89,6 +117,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
           { name: 'cluster', check: clusterReady },
           { name: 'ipc', check: () => (ipcListening ? undefined : 'listeners not up') },
         ],
+        routes: new Map<string, RouteHandler>(VIZ_PREFIXES.map((prefix) => [prefix, vizHandler])),
         onError: (err) => logger.error({ err }, 'HTTP handler failed'),
       })
     : null;
@@ -122,7 +151,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
       [
         `kafka-sidecar ${version}: Kafka at ${brokers.join(',')}${local ? ` (local ${local.version}, data in ${local.dir})` : ''}`,
         `  socket: ${config.ipc.socket.path}`,
-        `  http:   ${httpUrl} (/healthz /readyz /metrics)`,
+        `  http:   ${httpUrl} (/healthz /readyz /metrics, live statecharts at /machines)`,
         `  try:    echo '{"jsonrpc":"2.0","id":1,"method":"status"}' | socat - UNIX-CONNECT:${config.ipc.socket.path}`,
         '',
       ].join('\n'),
