@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.kafka/**', '.cache/**', 'docs/**/*.js'] },
+  { ignores: ['dist/**', 'reports/**', '**/.stryker-tmp/**', 'node_modules/**', 'coverage/**', '.kafka/**', '.cache/**', 'docs/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
