@@ -9,9 +9,11 @@ type CommandLoader = () => Promise<CliCommand>;
 /** Loaded lazily so that `kafka-sidecar config` does not pay for the protocol layer, and so on. */
 const commands: Record<string, CommandLoader> = {
   'api-versions': async () => (await import('./commands/api-versions.js')).command,
+  call: async () => (await import('./commands/call.js')).command,
   config: async () => (await import('./commands/config.js')).command,
   machines: async () => (await import('./commands/machines.js')).command,
   start: async () => (await import('./commands/start.js')).command,
+  status: async () => (await import('./commands/status.js')).command,
 };
 
 function usage(): string {

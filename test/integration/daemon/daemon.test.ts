@@ -1,9 +1,16 @@
 // The daemon as users run it: a child process connected to the run's real brokers, reached
 // over its Unix socket and its HTTP server.
 import test from 'ava';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { rpcCall, startDaemon } from '../../helpers/daemon-process.js';
 import { kafkaEnv } from '../../helpers/kafka.js';
+import { repoRoot } from '../../helpers/repo.js';
+
+const execFileAsync = promisify(execFile);
+const cliPath = join(repoRoot, 'dist', 'daemon', 'cli.js');
 
 interface StatusResult {
   actors: { id: string; machine: string; state: unknown }[];
@@ -58,6 +65,14 @@ test('start connects to Kafka, reports its actors, serves health and metrics, an
   t.regex(await page.text(), /<html/i);
   const machines = (await (await fetch(`${daemon.httpUrl}/api/machines`)).json()) as unknown[];
   t.true(machines.length >= 4);
+
+  // The CLI's client commands reach the same daemon through its socket.
+  const cli = (...args: string[]) => execFileAsync(process.execPath, [cliPath, ...args, '--socket', daemon.socketPath]);
+  const statusTable = (await cli('status')).stdout;
+  t.regex(statusTable, /^cluster +cluster +ready/m);
+  t.regex(statusTable, /^broker:\d+ +broker +/m);
+  const listed = JSON.parse((await cli('call', 'listTopics')).stdout) as { topics: unknown[] };
+  t.deepEqual(listed.topics, topics.topics);
 
   t.is(await daemon.stop('SIGTERM'), 0);
   t.false(existsSync(daemon.socketPath), 'the socket file is removed on shutdown');
