@@ -28,10 +28,10 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
-RUN groupadd --system sidecar && useradd --system --gid sidecar --home /app sidecar \
+RUN groupadd --system --gid 10001 sidecar && useradd --system --uid 10001 --gid sidecar --home /app sidecar \
     && mkdir -p /var/run/kafka-sidecar && chown sidecar:sidecar /var/run/kafka-sidecar
 # The socket is created with mode 0600 (ipc.socket.mode): run the app container with the same
-# uid, or set KAFKA_SIDECAR_IPC_SOCKET_MODE=0660 and share a group.
+# uid (10001), or set KAFKA_SIDECAR_IPC_SOCKET_MODE=0660 and share the group (10001).
 USER sidecar
 VOLUME ["/var/run/kafka-sidecar"]
 EXPOSE 9464

@@ -18,10 +18,17 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startDaemon(env: Record<string, string>, args: string[] = []): Promise<DaemonProcess> {
+/**
+ * Starts the daemon with `env` on top of this process's environment, a private socket and a free
+ * HTTP port. `command` replaces `node dist/daemon/cli.js start` (run in the repository root),
+ * e.g. with the container's ENTRYPOINT and CMD.
+ */
+export async function startDaemon(env: Record<string, string>, args: string[] = [], command?: readonly string[]): Promise<DaemonProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'ks-daemon-'));
   const socketPath = join(dir, 'sidecar.sock');
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'daemon', 'cli.js'), 'start', ...args], {
+  const [file, ...argv] = command ?? [process.execPath, join(repoRoot, 'dist', 'daemon', 'cli.js'), 'start'];
+  const child = spawn(file === 'node' ? process.execPath : file!, [...argv, ...args], {
+    cwd: repoRoot,
     env: { ...process.env, KAFKA_SIDECAR_IPC_SOCKET_PATH: socketPath, KAFKA_SIDECAR_HTTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
