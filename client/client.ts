@@ -15,6 +15,28 @@ import { UnixClientTransport, type UnixTransportOptions } from './unix-transport
 
 export type { HelloResult, StatusResult };
 
+/** One message for produce(); key, value and header values in the call's encoding (utf8 strings by default). */
+export interface ProduceMessage {
+  readonly key?: unknown;
+  readonly value: unknown;
+  readonly headers?: readonly (readonly [string, unknown])[] | Readonly<Record<string, unknown>>;
+  readonly partition?: number;
+  /** Milliseconds since the epoch; the daemon's clock when absent. */
+  readonly timestamp?: number;
+}
+
+export interface ProduceOptions {
+  readonly acks?: 'all' | 'leader' | 'none';
+  readonly encoding?: 'utf8' | 'base64' | 'json';
+  readonly timeoutMs?: number;
+}
+
+export type ProduceResult = { readonly partition: number; readonly offset: string } | { readonly error: { readonly code: string; readonly message: string; readonly retriable: boolean } };
+
+export interface ProduceReply {
+  readonly results: ProduceResult[];
+}
+
 interface CommonOptions {
   /** The app's name, sent in hello and shown in the daemon's status and logs. */
   readonly client?: string;
@@ -84,6 +106,17 @@ export class SidecarClient extends EventEmitter<ClientEvents> {
     const result = await this.call<HelloResult>('hello', p);
     this.server = result;
     return result;
+  }
+
+  /**
+   * Produces messages to a topic; resolves once the broker acknowledged them (unless acks is
+   * "none") with one result per message, in order: {partition, offset} or {error}.
+   */
+  produce(topic: string, messages: readonly ProduceMessage[], options: ProduceOptions = {}): Promise<ProduceReply> {
+    const p: Record<string, unknown> = { topic, messages };
+    if (options.acks !== undefined) p.acks = options.acks;
+    if (options.encoding !== undefined) p.encoding = options.encoding;
+    return this.call<ProduceReply>('produce', p, { timeoutMs: options.timeoutMs });
   }
 
   status(): Promise<StatusResult> {

@@ -11,8 +11,11 @@ import { adminOperations, registerAdminMethods, type AdminOperations } from '../
 import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import type { ClusterActor } from '../machines/cluster/cluster-machine.js';
 import { NotReadyError } from '../ipc/errors.js';
+import { registerProduceMethod } from '../ipc/methods/produce.js';
+import { producerOf } from '../machines/producer/producer-machine.js';
 import { ActorDirectory } from './actor-directory.js';
 import { clusterOptionsFrom } from './cluster-options.js';
+import { producerOptionsFrom } from './producer-options.js';
 import { ExitCode } from './commands/command.js';
 import { daemonMachine } from './daemon-machine.js';
 import { HttpServer, type RouteHandler } from './http/http-server.js';
@@ -63,6 +66,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const root = createActor(daemonMachine, {
     input: {
       cluster: clusterOptionsFrom(config, brokers, version),
+      producer: producerOptionsFrom(config),
       supervision: { maxRestarts: config.supervisor.maxRestarts, windowMs: config.supervisor.windowMs, backoff: config.supervisor.backoff },
       stableAfterMs: config.supervisor.windowMs,
     },
@@ -99,6 +103,8 @@ export async function runDaemon(argv: string[]): Promise<number> {
     describeGroup: (group, timeoutMs) => adminOperations(currentCluster()).describeGroup(group, timeoutMs),
   };
   registerAdminMethods(ipc.methods, admin, { timeoutMs: config.connection.requestTimeoutMs });
+  // Like the cluster, the producer is looked up per call: its supervisor may have re-created it.
+  registerProduceMethod(ipc.methods, () => producerOf(root.system));
 
   const registry = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length });
   const clusterReady = (): string | undefined => {
@@ -176,7 +182,16 @@ export async function runDaemon(argv: string[]): Promise<number> {
     process.exit(exitCode === ExitCode.ok ? ExitCode.failure : exitCode);
   }, config.shutdown.timeoutMs);
   deadline.unref();
+  const shutdownStarted = Date.now();
   await ipc.shutdown(Math.max(0, config.shutdown.timeoutMs - 1000));
+  // Buffered records get their chance to reach Kafka before the actors stop.
+  const producer = producerOf(root.system);
+  if (producer) {
+    const flushMs = Math.max(0, config.shutdown.timeoutMs - 1000 - (Date.now() - shutdownStarted));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([producer.close(), new Promise((resolve) => (timer = setTimeout(resolve, flushMs)))]);
+    clearTimeout(timer);
+  }
   root.send({ type: 'daemon.stop' });
   root.stop();
   await http?.close();

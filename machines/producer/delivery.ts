@@ -26,6 +26,7 @@ export type RecordOutcome = RecordDelivered | RecordFailed;
 export interface RecordDelivered {
   readonly ok: true;
   readonly partition: number;
+  /** -1 when the broker does not say (acks=0). */
   readonly offset: bigint;
   readonly timestamp: number;
 }
@@ -60,7 +61,8 @@ export class DeliveryCollector implements DeliveryListener {
     for (let i = 0; i < count; i++) {
       const token = firstToken + i;
       const timestamp = logAppendTime >= 0 ? logAppendTime : this.records[token]!.timestamp;
-      this.settle(token, { ok: true, partition, offset: baseOffset + BigInt(i), timestamp });
+      // A negative base offset means unknown (acks=0): every record's offset is -1, not -1 + i.
+      this.settle(token, { ok: true, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i), timestamp });
     }
   }
 

@@ -23,6 +23,10 @@ export const ProducerErrorCode = {
   invalidOptions: 'INVALID_PRODUCER_OPTIONS',
   /** A batch was completed, failed or re-queued in a state that does not allow it (a caller bug). */
   illegalBatchState: 'ILLEGAL_BATCH_STATE',
+  /** A Produce response had no answer for a partition the request carried. */
+  missingAnswer: 'MISSING_PARTITION_RESPONSE',
+  /** The producer stopped for good (its producer id was refused, or it was fenced). */
+  fatal: 'PRODUCER_FATAL',
 } as const;
 export type ProducerErrorCode = (typeof ProducerErrorCode)[keyof typeof ProducerErrorCode];
 
@@ -135,5 +139,28 @@ export class IllegalBatchStateError extends ProducerError {
   override readonly name = 'IllegalBatchStateError';
   constructor(message: string) {
     super(message);
+  }
+}
+
+export class MissingPartitionAnswerError extends ProducerError {
+  readonly code = ProducerErrorCode.missingAnswer;
+  readonly retriable = true;
+  override readonly name = 'MissingPartitionAnswerError';
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly nodeId: number,
+  ) {
+    super(`broker ${nodeId} answered a Produce request without an answer for ${topic}-${partition}`);
+  }
+}
+
+/** The producer cannot go on: every record, queued or new, fails with this (its cause says why). */
+export class ProducerFatalError extends ProducerError {
+  readonly code = ProducerErrorCode.fatal;
+  readonly retriable = false;
+  override readonly name = 'ProducerFatalError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
   }
 }

@@ -1,0 +1,261 @@
+/**
+ * The producer's data plane: what the producer machine keeps in its context and what callers
+ * (the IPC `produce` method, tests, benchmarks) call directly. One accumulator and sender per
+ * acks level in use (a call may ask for "leader" or "none" while the default is "all"); only
+ * the acks=all lane is idempotent, as Kafka requires. Appending is plain calls with one
+ * promise per call, never one per record.
+ */
+import { KafkaProtocolError } from '../../protocol/errors/kafka-error.js';
+import { InitProducerIdApi } from '../../protocol/messages/init-producer-id.js';
+import type { CompressionCodecId } from '../../protocol/records/record-types.js';
+import { Lane } from '../cluster/broker-machine.js';
+import type { ClusterMetadata } from '../cluster/metadata.js';
+import { RecordAccumulator } from './accumulator.js';
+import { DeliveryCollector, type DeliveryListener, type RecordOutcome } from './delivery.js';
+import { ProducerClosedError, ProducerFatalError } from './errors.js';
+import { IdempotenceState } from './idempotence.js';
+import type { TopicPartitions } from './partitioner.js';
+import { AcksValue } from './produce-request.js';
+import type { ProducerRecord } from './record-size.js';
+import { Sender, type ProducerCluster } from './sender.js';
+
+export type AcksMode = keyof typeof AcksValue;
+
+export interface ProducerSettings {
+  /** Acks of calls that do not choose. */
+  readonly acks: AcksMode;
+  readonly compression: CompressionCodecId;
+  /** Idempotence for the acks=all lane (InitProducerId, sequences). */
+  readonly idempotent: boolean;
+  readonly lingerMs: number;
+  readonly batchBytes: number;
+  /** Bound of buffered records, per acks lane. */
+  readonly bufferBytes: number;
+  readonly maxBlockMs: number;
+  readonly deliveryTimeoutMs: number;
+  readonly maxInFlightPerBroker: number;
+  readonly retries: number;
+  readonly requestTimeoutMs: number;
+  readonly retryBackoffMs: number;
+  readonly maxRecordBytes?: number;
+}
+
+/** A record to produce, with the partition its caller chose, if any. */
+export interface OutgoingRecord extends ProducerRecord {
+  readonly partition?: number;
+}
+
+export interface ProducerHooks {
+  /** The idempotent lane needs an epoch bump before it may send again. */
+  readonly onBumpNeeded?: (reason: string) => void;
+  readonly onError?: (error: Error, context: { nodeId: number; topic?: string; partition?: number }) => void;
+}
+
+interface AcksLane {
+  readonly accumulator: RecordAccumulator;
+  readonly sender: Sender;
+}
+
+/** TopicPartitions per metadata snapshot, so the sticky partitioner sees one object per snapshot. */
+const partitionsCache = new WeakMap<ClusterMetadata, Map<string, TopicPartitions | undefined>>();
+
+export function topicPartitions(metadata: ClusterMetadata, topic: string): TopicPartitions | undefined {
+  let perTopic = partitionsCache.get(metadata);
+  if (perTopic === undefined) partitionsCache.set(metadata, (perTopic = new Map()));
+  if (perTopic.has(topic)) return perTopic.get(topic);
+  const info = metadata.topics.get(topic);
+  let result: TopicPartitions | undefined;
+  if (info !== undefined && info.errorCode === 0 && info.partitions.size > 0) {
+    const available: number[] = [];
+    for (const p of info.partitions.values()) if (p.leaderId >= 0) available.push(p.partition);
+    result = { count: info.partitions.size, available };
+  }
+  perTopic.set(topic, result);
+  return result;
+}
+
+/** Tells `inner` about records of a sub-call as tokens shifted by `offset` (one call, several appends). */
+class ShiftedListener implements DeliveryListener {
+  constructor(
+    private readonly inner: DeliveryListener,
+    private readonly offset: number,
+  ) {}
+  delivered(firstToken: number, count: number, partition: number, baseOffset: bigint, logAppendTime: number): void {
+    this.inner.delivered(firstToken + this.offset, count, partition, baseOffset, logAppendTime);
+  }
+  failed(firstToken: number, count: number, partition: number, error: Error): void {
+    this.inner.failed(firstToken + this.offset, count, partition, error);
+  }
+}
+
+export class Producer {
+  readonly idempotence: IdempotenceState | null;
+  private readonly lanes = new Map<AcksMode, AcksLane>();
+  private running = false;
+  private closed: Error | null = null;
+
+  constructor(
+    readonly settings: ProducerSettings,
+    private readonly cluster: () => ProducerCluster,
+    private readonly hooks: ProducerHooks = {},
+  ) {
+    this.idempotence = settings.idempotent ? new IdempotenceState() : null;
+  }
+
+  /**
+   * Produces `records` to `topic`; resolves with one outcome per record in call order once
+   * every record is written or failed. Never rejects: failures are outcomes.
+   */
+  async send(topic: string, records: readonly OutgoingRecord[], acks: AcksMode = this.settings.acks): Promise<RecordOutcome[]> {
+    const collector = new DeliveryCollector(records);
+    if (records.length === 0) return collector.done;
+    if (this.closed !== null) {
+      collector.failed(0, records.length, -1, this.closed);
+      return collector.done;
+    }
+    await this.awaitTopic(topic, records);
+    const lane = this.lane(acks);
+    let start = 0;
+    for (let i = 1; i <= records.length; i++) {
+      if (i < records.length && records[i]!.partition === records[start]!.partition) continue;
+      const partition = records[start]!.partition;
+      const run = start === 0 && i === records.length ? records : records.slice(start, i);
+      lane.accumulator.append(topic, run, start === 0 ? collector : new ShiftedListener(collector, start), partition === undefined ? undefined : { partition });
+      start = i;
+    }
+    return collector.done;
+  }
+
+  /** Asks InitProducerId for a producer id (idempotent lane); resolves at once without idempotence. */
+  async initialize(timeoutMs: number): Promise<void> {
+    const state = this.idempotence;
+    if (state === null) return;
+    const cluster = this.cluster() as ProducerCluster & { whenReady?(t: number): Promise<unknown>; anyBroker?(): number };
+    await cluster.whenReady?.(timeoutMs);
+    const nodeId = cluster.anyBroker?.() ?? [...cluster.metadata.brokers.keys()][0];
+    if (nodeId === undefined) throw new ProducerFatalError('no broker to ask for a producer id');
+    const response = await cluster.request(nodeId, Lane.control, InitProducerIdApi, { transactionalId: null, transactionTimeoutMs: 60_000 }, { timeoutMs });
+    if (response.errorCode !== 0) throw new KafkaProtocolError(response.errorCode, null);
+    state.setIdentity({ producerId: response.producerId, producerEpoch: response.producerEpoch });
+  }
+
+  /**
+   * Bumps the idempotent lane's epoch once nothing is in flight (KIP-360); a new producer id
+   * when the epoch is exhausted.
+   */
+  async bumpEpoch(timeoutMs: number): Promise<void> {
+    const state = this.idempotence;
+    const lane = this.lanes.get('all');
+    if (state === null) return;
+    lane?.sender.pause();
+    await lane?.sender.whenIdle();
+    if (!state.bumpLocally()) await this.initialize(timeoutMs);
+  }
+
+  /** Lets the senders go (after initialization, after a bump). */
+  resume(): void {
+    this.running = true;
+    for (const lane of this.lanes.values()) lane.sender.resume();
+  }
+
+  /** Resolves once every record appended so far has its outcome. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((lane) => lane.accumulator.flush()));
+  }
+
+  /** Takes no more records; resolves when the buffered ones have their outcomes. */
+  async close(): Promise<void> {
+    this.closed ??= new ProducerClosedError('the producer is closing and takes no more records');
+    await Promise.all([...this.lanes.values()].map((lane) => lane.accumulator.close()));
+    for (const lane of this.lanes.values()) lane.sender.stop();
+  }
+
+  /** Fails every buffered and future record with `error` (fatal state, shutdown past its time). */
+  abort(error: Error): void {
+    this.closed ??= error;
+    for (const lane of this.lanes.values()) {
+      lane.sender.stop();
+      lane.accumulator.abort(error);
+    }
+  }
+
+  /** Bytes buffered over all lanes, for metrics and tests. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.accumulator.usedBytes;
+    return n;
+  }
+
+  get inFlightRequests(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.sender.inFlightRequests;
+    return n;
+  }
+
+  /** Waits (up to maxBlockMs) for metadata that knows the topic and every partition the call names. */
+  private async awaitTopic(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    let cluster: ProducerCluster;
+    try {
+      cluster = this.cluster();
+    } catch {
+      return;
+    }
+    const known = (metadata: ClusterMetadata): boolean => {
+      const partitions = topicPartitions(metadata, topic);
+      if (partitions === undefined) return false;
+      for (const r of records) if (r.partition !== undefined && r.partition >= partitions.count) return false;
+      return true;
+    };
+    if (known(cluster.metadata)) return;
+    // One refresh: a topic or partition still missing afterwards fails its records with a typed error.
+    await cluster.refreshMetadata(Math.max(1, Math.min(this.settings.maxBlockMs, this.settings.requestTimeoutMs))).catch(() => undefined);
+  }
+
+  private lane(acks: AcksMode): AcksLane {
+    let lane = this.lanes.get(acks);
+    if (lane !== undefined) return lane;
+    const s = this.settings;
+    const metadata = (): ClusterMetadata | undefined => {
+      try {
+        return this.cluster().metadata;
+      } catch {
+        return undefined;
+      }
+    };
+    const accumulator = new RecordAccumulator({
+      partitionsFor: (topic) => {
+        const m = metadata();
+        return m === undefined ? undefined : topicPartitions(m, topic);
+      },
+      leaderFor: (topic, partition) => metadata()?.leaderFor(topic, partition),
+      batchBytes: s.batchBytes,
+      lingerMs: s.lingerMs,
+      bufferBytes: s.bufferBytes,
+      maxBlockMs: s.maxBlockMs,
+      deliveryTimeoutMs: s.deliveryTimeoutMs,
+      maxRecordBytes: s.maxRecordBytes,
+      // Called in a microtask, after `sender` below exists.
+      onReady: () => sender.wake(),
+    });
+    const idempotent = acks === 'all' ? this.idempotence : null;
+    const sender = new Sender({
+      accumulator,
+      cluster: this.cluster,
+      acks: AcksValue[acks],
+      compression: s.compression,
+      idempotence: idempotent,
+      // Idempotence keeps order with up to 5 in flight (the broker remembers 5 batches per producer).
+      maxInFlightPerBroker: idempotent !== null ? Math.min(5, s.maxInFlightPerBroker) : s.maxInFlightPerBroker,
+      requestTimeoutMs: s.requestTimeoutMs,
+      retryBackoffMs: s.retryBackoffMs,
+      retries: s.retries,
+      onBumpNeeded: this.hooks.onBumpNeeded,
+      onError: this.hooks.onError,
+    });
+    lane = { accumulator, sender };
+    this.lanes.set(acks, lane);
+    // A lane born while the producer runs starts at once, unless its epoch is being bumped.
+    if (this.running && !(idempotent !== null && idempotent.bumpNeeded !== null)) sender.resume();
+    return lane;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The producer actor against the run's real brokers: what it writes is read back by kcat
+ * (librdkafka) byte for byte, for every codec; acks levels; per-record errors that leave the
+ * other records of the call alone.
+ */
+import test from 'ava';
+import type { RecordOutcome } from '../../../../machines/producer/delivery.js';
+import type { OutgoingRecord, Producer } from '../../../../machines/producer/producer.js';
+import { CompressionCodec, type CompressionCodecId } from '../../../../protocol/records/record-types.js';
+import { kafkaEnv } from '../../../helpers/kafka.js';
+import { eventually, startCluster, type TestCluster } from '../admin/cluster-fixture.js';
+import { kcatRead, readyTopic, startProducer } from './producer-fixture.js';
+
+let cluster: TestCluster;
+let brokers: string;
+
+test.before(async () => {
+  const env = await kafkaEnv();
+  brokers = env.brokers.join(',');
+  cluster = await startCluster(env.brokers);
+});
+
+test.after.always(() => cluster?.stop());
+
+async function readyProducer(actor: ReturnType<typeof startProducer>): Promise<Producer> {
+  await eventually('the producer to be ready', async () => (actor.getSnapshot().matches('ready') ? true : undefined));
+  return actor.getSnapshot().context.producer;
+}
+
+function delivered(t: { fail(message: string): void }, outcomes: RecordOutcome[]): { partition: number; offset: bigint }[] {
+  return outcomes.map((o, i) => {
+    if (!o.ok) {
+      t.fail(`record ${i} failed: ${o.error.message}`);
+      return { partition: -1, offset: -1n };
+    }
+    return { partition: o.partition, offset: o.offset };
+  });
+}
+
+/** Records that exercise every field: binary and null keys and values, duplicate and binary headers, set timestamps. */
+function sampleRecords(n: number, base: number): OutgoingRecord[] {
+  const out: OutgoingRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const binary = Buffer.from([0x00, 0xff, 0x10, i & 0xff, 0x80, 0x7f]);
+    out.push({
+      key: i % 5 === 0 ? null : i % 2 === 0 ? binary : Buffer.from(`key-${i}`),
+      value: i % 7 === 3 ? null : Buffer.concat([Buffer.from(`value-${i}-`), binary, Buffer.alloc(i % 50, 0x61)]),
+      headers:
+        i % 3 === 0
+          ? [
+              ['h', Buffer.from('one')],
+              ['h', Buffer.from('two')],
+              // kcat prints header values as C strings: binary, but without a NUL byte.
+              ['bin', Buffer.from([0x01, 0xfe, 0x41, 0x80, 0xff])],
+            ]
+          : [],
+      timestamp: base + i,
+      partition: 0,
+    });
+  }
+  return out;
+}
+
+const codecs: [string, CompressionCodecId][] = [
+  ['none', CompressionCodec.none],
+  ['gzip', CompressionCodec.gzip],
+  ['snappy', CompressionCodec.snappy],
+  ['lz4', CompressionCodec.lz4],
+  ['zstd', CompressionCodec.zstd],
+];
+
+for (const [name, compression] of codecs) {
+  test.serial(`records compressed with ${name} are read back by kcat exactly: keys, values, nulls, headers, timestamps`, async (t) => {
+    const topic = await readyTopic(cluster.client, `producer-${name}`, 1);
+    const actor = startProducer(cluster.client, { compression });
+    try {
+      const producer = await readyProducer(actor);
+      const records = sampleRecords(200, 1_700_000_000_000);
+      const outcomes = await producer.send(topic, records);
+      const offsets = delivered(t, outcomes);
+      t.deepEqual(
+        offsets.map((o) => o.offset),
+        records.map((_, i) => BigInt(i)),
+      );
+      const read = await kcatRead(brokers, topic, records.length);
+      t.is(read.length, records.length);
+      for (let i = 0; i < records.length; i++) {
+        const want = records[i]!;
+        const got = read[i]!;
+        t.is(got.offset, BigInt(i));
+        t.is(got.timestamp, want.timestamp, `timestamp of ${i}`);
+        t.deepEqual(got.key, want.key, `key of ${i}`);
+        t.deepEqual(got.value, want.value, `value of ${i}`);
+        const headers = want.headers.map(([k, v]) => `${k}=${v === null ? '' : v.toString('latin1')}`).join(',');
+        t.is(got.headers, headers, `headers of ${i}`);
+      }
+    } finally {
+      actor.stop();
+    }
+  });
+}
+
+for (const acks of ['all', 'leader', 'none'] as const) {
+  test.serial(`acks=${acks}: every record arrives once, in order`, async (t) => {
+    const topic = await readyTopic(cluster.client, `producer-acks-${acks}`, 1);
+    const actor = startProducer(cluster.client);
+    try {
+      const producer = await readyProducer(actor);
+      const records = sampleRecords(50, Date.now());
+      const outcomes = await producer.send(topic, records, acks);
+      t.true(outcomes.every((o) => o.ok));
+      // acks=none: no answer, so no offsets; acks=all/leader: the broker's offsets.
+      const offsets = outcomes.map((o) => (o.ok ? o.offset : null));
+      if (acks === 'none') t.true(offsets.every((o) => o !== null && o < 0n));
+      else t.deepEqual(offsets, records.map((_, i) => BigInt(i)));
+      const read = await kcatRead(brokers, topic, records.length);
+      t.deepEqual(
+        read.map((r) => r.value),
+        records.map((r) => r.value),
+      );
+    } finally {
+      actor.stop();
+    }
+  });
+}
+
+test.serial('a record for a partition the topic lacks fails alone with a typed error; the others are written', async (t) => {
+  const topic = await readyTopic(cluster.client, 'producer-bad-partition', 2);
+  const actor = startProducer(cluster.client);
+  try {
+    const producer = await readyProducer(actor);
+    const ts = Date.now();
+    const records: OutgoingRecord[] = [
+      { key: null, value: Buffer.from('a'), headers: [], timestamp: ts, partition: 0 },
+      { key: null, value: Buffer.from('b'), headers: [], timestamp: ts, partition: 7 },
+      { key: null, value: Buffer.from('c'), headers: [], timestamp: ts, partition: 1 },
+      { key: Buffer.from('k'), value: Buffer.from('d'), headers: [], timestamp: ts },
+    ];
+    const outcomes = await producer.send(topic, records);
+    t.true(outcomes[0]!.ok);
+    t.true(outcomes[2]!.ok);
+    t.true(outcomes[3]!.ok);
+    const failed = outcomes[1]!;
+    t.false(failed.ok);
+    if (!failed.ok) {
+      t.is((failed.error as { code?: string }).code, 'INVALID_PARTITION');
+      t.false((failed.error as { retriable?: boolean }).retriable);
+      t.regex(failed.error.message, /partition 7/);
+    }
+    const zero = await kcatRead(brokers, topic, 1, ['-p', '0']);
+    t.deepEqual(zero[0]!.value, Buffer.from('a'));
+  } finally {
+    actor.stop();
+  }
+});
+
+test.serial('a topic that does not exist fails its records with UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
+  const actor = startProducer(cluster.client, { maxBlockMs: 2_000 });
+  try {
+    const producer = await readyProducer(actor);
+    const outcomes = await producer.send(`no-such-topic-${Date.now()}`, [{ key: null, value: Buffer.from('x'), headers: [], timestamp: Date.now() }]);
+    t.false(outcomes[0]!.ok);
+    if (!outcomes[0]!.ok) t.is((outcomes[0]!.error as { code?: string }).code, 'UNKNOWN_TOPIC_OR_PARTITION');
+  } finally {
+    actor.stop();
+  }
+});
+
+test.serial('a record larger than the topic allows fails with MESSAGE_TOO_LARGE from the broker; a small one in the same call is written', async (t) => {
+  const topic = await readyTopic(cluster.client, 'producer-too-large', 2, { 'max.message.bytes': '2000' });
+  const actor = startProducer(cluster.client);
+  try {
+    const producer = await readyProducer(actor);
+    const ts = Date.now();
+    const outcomes = await producer.send(topic, [
+      { key: null, value: Buffer.alloc(5000, 0x62), headers: [], timestamp: ts, partition: 0 },
+      { key: null, value: Buffer.from('small'), headers: [], timestamp: ts, partition: 1 },
+    ]);
+    t.false(outcomes[0]!.ok);
+    if (!outcomes[0]!.ok) t.regex((outcomes[0]!.error as { code?: string }).code ?? '', /MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/);
+    t.true(outcomes[1]!.ok);
+    // The idempotent lane recovers from the gap the failed batch left: later records still go.
+    const later = await producer.send(topic, [{ key: null, value: Buffer.from('later'), headers: [], timestamp: ts, partition: 0 }]);
+    t.true(later[0]!.ok, later[0]!.ok ? '' : later[0]!.error.message);
+  } finally {
+    actor.stop();
+  }
+});
