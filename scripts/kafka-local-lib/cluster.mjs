@@ -1,7 +1,7 @@
 // Sets up a local cluster in a directory (configs, certificate, formatted storage, SCRAM
 // users) and starts, restarts and checks its JVMs.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -223,6 +223,24 @@ export async function startCluster(state, { java, lib, env, log, timeoutMs = def
  */
 export async function restartNode(state, nodeId, { env, log, timeoutMs = defaultReadinessTimeoutMs }) {
   const spec = state.brokers[nodeId - 1];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await launchAndWait(state, nodeId, spec, { env, log, timeoutMs: Math.max(1000, deadline - Date.now()) });
+      return;
+    } catch (err) {
+      // A ZooKeeper-mode broker that was killed leaves its registration (an ephemeral znode)
+      // until its ZooKeeper session expires; a broker started before that exits at once with
+      // NodeExistsException. Starting again once the session is gone is what an operator does.
+      const staleRegistration = state.zookeeper && /NodeExists|already exists|registered.*same broker/i.test(logTailOf(spec.logFile));
+      if (!staleRegistration || Date.now() + 2000 >= deadline) throw err;
+      log(`node ${nodeId}: its previous ZooKeeper registration has not expired yet; starting again in 2 s`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+async function launchAndWait(state, nodeId, spec, { env, log, timeoutMs }) {
   const watched = [launch(spec, portsOf(state.ports[nodeId - 1]), env, log)];
   const askPorts = state.ports
     .filter((_, i) => i === nodeId - 1 || runningPid(state.brokers[i]) !== undefined)
@@ -238,5 +256,15 @@ export async function restartNode(state, nodeId, { env, log, timeoutMs = default
   } catch (err) {
     await stopProcesses([spec], { signal: 'SIGKILL' });
     throw err;
+  }
+}
+
+/** The last 64 KiB of a log file, or '' when it cannot be read. */
+function logTailOf(file) {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(-65536);
+  } catch {
+    return '';
   }
 }
