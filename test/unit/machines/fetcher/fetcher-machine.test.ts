@@ -54,7 +54,7 @@ function serveFetch(fake: FakeCluster, answer: PartitionAnswer, session: { id: n
   });
 }
 
-async function harness(options: Partial<FetcherOptions> = {}, versions: Record<number, { min: number; max: number }> = {}): Promise<Harness> {
+async function harness(options: Partial<FetcherOptions> = {}, versions: Record<number, { min: number; max: number }> = {}, autoRelease = true): Promise<Harness> {
   const fake = await startFakeCluster(versions);
   fake.topics.set(TOPIC, 2);
   await fake.client.refreshMetadata(2000);
@@ -66,7 +66,7 @@ async function harness(options: Partial<FetcherOptions> = {}, versions: Record<n
     consumer: {
       onBatch: (b) => {
         batches.push(b);
-        b.release();
+        if (autoRelease) b.release();
       },
       onError: (e) => errors.push(e),
     },
@@ -276,6 +276,31 @@ test('a non-retriable error or corrupt records stop only that partition with Par
     h.fetcher.seek({ topic: TOPIC, partition: 1 }, 20n);
     await until('records after the seek', () => offsetsOf(h.batches).length === 2);
     t.deepEqual(offsetsOf(h.batches), [20, 21]);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('all partitions together stop at maxBufferedBytes; releasing lets fetching go on', async (t) => {
+  const one = batch(0, 1).length;
+  const h = await harness({ maxBufferedBytes: 3 * one, maxPartitionBufferedBytes: 100 * one }, {}, false);
+  serveFetch(h.fake, (_r, offset) => (offset < 10n ? { records: batch(Number(offset), 1) } : null));
+  try {
+    h.fetcher.assign([
+      { topic: TOPIC, partition: 0, position: 0n },
+      { topic: TOPIC, partition: 1, position: 0n },
+    ]);
+    await until('the buffer to fill', () => h.batches.reduce((n, b) => n + b.bytes, 0) >= 3 * one);
+    await new Promise((r) => setTimeout(r, 100));
+    const held = h.batches.length;
+    t.true(held <= 4, `at most one answer past the limit (${held} batches)`);
+    const requests = h.fetches().length;
+    await new Promise((r) => setTimeout(r, 100));
+    t.true(h.fetches().length <= requests + 1, 'no fetching while full');
+    t.is(h.batches.length, held);
+    for (const b of [...h.batches]) b.release();
+    await until('more records', () => h.batches.length > held);
+    t.deepEqual(h.errors, []);
   } finally {
     await h.stop();
   }
