@@ -168,6 +168,11 @@ export class FetchEngine implements LoopHost {
     }));
   }
 
+  /** The fetch loops running now: one per leader, with its fetch session id (0: none). */
+  loopStatus(): Array<{ nodeId: number; sessionId: number }> {
+    return [...this.loops.values()].map((l) => ({ nodeId: l.nodeId, sessionId: l.sessionId }));
+  }
+
   // ---- LoopHost ----
 
   fetchable(nodeId: number, now: number): SessionPartition[] | null {

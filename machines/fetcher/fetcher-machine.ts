@@ -164,6 +164,11 @@ export class Fetcher {
     return this.engine.positions();
   }
 
+  /** One entry per leader broker being fetched from, with its fetch session id (0: full fetches). */
+  loops(): Array<{ nodeId: number; sessionId: number }> {
+    return this.engine.loopStatus();
+  }
+
   /** Stops the actor and waits for the requests in flight to end. */
   async stop(): Promise<void> {
     const engine = this.engine;

@@ -62,6 +62,11 @@ export class LeaderLoop {
     this.wake();
   }
 
+  /** The broker's id for this loop's fetch session; 0 while there is none. */
+  get sessionId(): number {
+    return this.session.id;
+  }
+
   /** A partition's answer carried an error: its session state is sent afresh next time. */
   invalidate(topic: string, partition: number): void {
     this.session.invalidate(topic, partition);

@@ -186,6 +186,9 @@ test.serial('full fetches without sessions fetch the same records as incremental
     withSessions.fetcher.assign(all);
     without.fetcher.assign(all);
     await Promise.all([withSessions.waitFor(undefined, 90), without.waitFor(undefined, 90)]);
+    // Every version we support has Fetch v7+: the broker gave the session an id; without sessions there is none.
+    t.true(withSessions.fetcher.loops().some((l) => l.sessionId !== 0), 'an incremental fetch session is in use');
+    t.true(without.fetcher.loops().every((l) => l.sessionId === 0));
     // More records after the first answers: incremental requests must pick them up too.
     for (let p = 0; p < 3; p++) await kcatProduce(brokers, topic, p, 'none', [`late:p${p}`]);
     await Promise.all([withSessions.waitFor(undefined, 93), without.waitFor(undefined, 93)]);
