@@ -7,6 +7,7 @@ import type { AnyStateMachine } from 'xstate';
 import { brokerMachine } from './cluster/broker-machine.js';
 import { brokerSupervisorMachine, clusterMachine } from './cluster/cluster-machine.js';
 import { connectionMachine } from './connection/connection-machine.js';
+import { fetcherMachine } from './fetcher/fetcher-machine.js';
 import { machineGraph } from './graph/from-machine.js';
 import { producerMachine } from './producer/producer-machine.js';
 import type { MachineGraph } from './graph/model.js';
@@ -23,6 +24,7 @@ export const machineRegistry: readonly RegisteredMachine[] = [
   { name: 'cluster', summary: 'Cluster metadata: bootstrap, periodic and on-demand refresh, one supervised broker actor per broker.', machine: clusterMachine },
   { name: 'broker', summary: 'One broker: a connection actor per lane (control, produce, fetch, group), opened on first use.', machine: brokerMachine },
   { name: 'producer', summary: 'The producer: producer id, ready to send, epoch bumps (KIP-360), flush on close, fatal.', machine: producerMachine },
+  { name: 'fetcher', summary: 'Fetches assigned partitions from their leaders (one loop per broker) and hands records on; idle without partitions.', machine: fetcherMachine },
   { name: 'supervisor', summary: 'One-child supervisor: restart with backoff within a budget, else escalate.', machine: brokerSupervisorMachine },
 ];
 
