@@ -134,7 +134,15 @@ export class NatsRpcServer {
     });
     for (const name of this.table.names()) this.addMethodEndpoint(group, name);
     this.stopRegistering = this.table.onRegister((name) => this.addMethodEndpoint(group, name));
+    // The endpoints are subscriptions on our connection; once the NATS server has seen them,
+    // a request made right after start() (or after flush()) finds a responder.
+    await nc.flush();
     this.logger.info({ servers: this.options.servers, prefix: this.options.prefix }, 'serving over NATS');
+  }
+
+  /** Resolves when the NATS server has every endpoint added so far, e.g. of methods registered after start(). */
+  async flush(): Promise<void> {
+    await this.nc?.flush();
   }
 
   /** Stops the service (no new requests), waits for answers in flight, closes sessions and the connection. */

@@ -42,7 +42,7 @@ test('discovered as a NATS micro service: $SRV.PING and $SRV.INFO answer with ev
   t.like(info.metadata, { protocol: '1', prefix });
   // Methods registered after start become endpoints too.
   f.server.methods.register('later', method('registered late', params({}), async () => ({ late: true })));
-  await nc.flush();
+  await f.server.nats!.flush();
   const late = body(await nc.request(`${prefix}.later`, '', { timeout: 3000 })) as Answer;
   t.deepEqual(late.result, { late: true });
 });
@@ -108,6 +108,7 @@ test('a deliverSubject names a lasting session whose notifications are published
       return { session: ctx.session.id };
     }),
   );
+  await f.server.nats!.flush();
   const inbox = `${prefix}.deliver.app1`;
   const received: unknown[] = [];
   const sub = nc.subscribe(inbox, { callback: (_err, msg) => void received.push(body(msg)) });
@@ -137,7 +138,8 @@ test('while shutting down, NATS calls get SHUTTING_DOWN', async (t) => {
 });
 
 test('an idle deliver-subject session ends unless a handler holds it with a cleanup', async (t) => {
-  const { f, nc, prefix } = await natsFixture(150);
+  // Idle sessions end after 1 s: long enough that a loaded machine answers both calls first.
+  const { f, nc, prefix } = await natsFixture(1000);
   t.teardown(async () => {
     await nc.close();
     await f.stop();
@@ -150,13 +152,14 @@ test('an idle deliver-subject session ends unless a handler holds it with a clea
       return { session: ctx.session.id };
     }),
   );
+  await f.server.nats!.flush();
   const call = async (m: string, deliverSubject: string) =>
     (body(await nc.request(`${prefix}.${m}`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: m, params: { deliverSubject } }), { timeout: 3000 })) as Answer)
       .result?.session;
   const idle = await call('hello', `${prefix}.deliver.idle`);
   const held = await call('hold', `${prefix}.deliver.held`);
   t.true(f.server.sessions.list().some((s) => s.id === idle));
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 2500));
   const live = f.server.sessions.list().map((s) => s.id);
   t.false(live.includes(String(idle)), 'the session that holds nothing ended');
   t.true(live.includes(String(held)), 'the session with a cleanup stays');
