@@ -106,7 +106,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
   // Like the cluster, the producer is looked up per call: its supervisor may have re-created it.
   registerProduceMethod(ipc.methods, () => producerOf(root.system));
 
-  const registry = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length });
+  const registry = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system) });
   const clusterReady = (): string | undefined => {
     const cluster = root.system.get('cluster') as { getSnapshot(): { matches(state: string): boolean } } | undefined;
     if (!cluster) return 'the cluster actor is restarting';

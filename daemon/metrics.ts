@@ -1,11 +1,14 @@
 // Prometheus metrics. Gauges that describe actors are computed at scrape time from the actor
 // directory, so nothing on a hot path pays for them.
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Producer } from '../machines/producer/producer.js';
 import type { ActorDirectory } from './actor-directory.js';
 
 export interface MetricsSources {
   readonly actors: ActorDirectory;
   readonly ipcSessions: () => number;
+  /** The current producer, if its actor runs (it is replaced when restarted). */
+  readonly producer?: () => Producer | undefined;
 }
 
 function stateName(value: unknown): string {
@@ -72,6 +75,39 @@ export function createMetrics(sources: MetricsSources): Registry {
     registers: [registry],
     collect() {
       this.set(sources.ipcSessions());
+    },
+  });
+
+  // The producer's totals restart from zero when its actor is restarted; Prometheus' rate()
+  // treats that drop as a counter reset.
+  new Counter({
+    name: 'kafka_sidecar_producer_records_total',
+    help: 'Records produced, by outcome: delivered (acknowledged by the broker, or sent with acks=none) or failed.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const stats = sources.producer?.()?.stats;
+      this.reset();
+      this.inc({ outcome: 'delivered' }, stats?.delivered ?? 0);
+      this.inc({ outcome: 'failed' }, stats?.failed ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'kafka_sidecar_producer_buffered_bytes',
+    help: 'Bytes of records waiting in the producer for a batch to be sent.',
+    registers: [registry],
+    collect() {
+      this.set(sources.producer?.()?.bufferedBytes ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'kafka_sidecar_producer_requests_in_flight',
+    help: 'Produce requests sent and not yet answered, over all brokers.',
+    registers: [registry],
+    collect() {
+      this.set(sources.producer?.()?.inFlightRequests ?? 0);
     },
   });
 

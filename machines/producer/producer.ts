@@ -88,8 +88,19 @@ class ShiftedListener implements DeliveryListener {
   }
 }
 
+/** Running totals since the producer started, read by the metrics at scrape time. */
+export interface ProducerStats {
+  /** Records the brokers acknowledged (or, with acks=none, that were sent). */
+  delivered: number;
+  /** Records that got an error outcome. */
+  failed: number;
+  /** Calls to send(). */
+  calls: number;
+}
+
 export class Producer {
   readonly idempotence: IdempotenceState | null;
+  readonly stats: ProducerStats = { delivered: 0, failed: 0, calls: 0 };
   private readonly lanes = new Map<AcksMode, AcksLane>();
   private running = false;
   private closed: Error | null = null;
@@ -107,6 +118,17 @@ export class Producer {
    * every record is written or failed. Never rejects: failures are outcomes.
    */
   async send(topic: string, records: readonly OutgoingRecord[], acks: AcksMode = this.settings.acks): Promise<RecordOutcome[]> {
+    this.stats.calls++;
+    const outcomes = await this.sendRecords(topic, records, acks);
+    // Counted per call, once its outcomes are known, so the per-record path stays untouched.
+    let failed = 0;
+    for (const outcome of outcomes) if (!outcome.ok) failed++;
+    this.stats.failed += failed;
+    this.stats.delivered += outcomes.length - failed;
+    return outcomes;
+  }
+
+  private async sendRecords(topic: string, records: readonly OutgoingRecord[], acks: AcksMode): Promise<RecordOutcome[]> {
     const collector = new DeliveryCollector(records);
     if (records.length === 0) return collector.done;
     if (this.closed !== null) {

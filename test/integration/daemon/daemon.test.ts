@@ -66,6 +66,19 @@ test('start connects to Kafka, reports its actors, serves health and metrics, an
   const machines = (await (await fetch(`${daemon.httpUrl}/api/machines`)).json()) as unknown[];
   t.true(machines.length >= 4);
 
+  // The producer's totals in /metrics move when records are produced.
+  const delivered = async (): Promise<number> => {
+    const text = await (await fetch(`${daemon.httpUrl}/metrics`)).text();
+    return Number(/^kafka_sidecar_producer_records_total\{outcome="delivered"\} (\d+)$/m.exec(text)?.[1] ?? NaN);
+  };
+  const before = await delivered();
+  t.false(Number.isNaN(before), 'the producer counter is exported');
+  const topic = `daemon-metrics-${Date.now()}`;
+  t.falsy((await rpcCall(daemon.socketPath, 'createTopics', { topics: [{ name: topic, partitions: 1 }] })).error);
+  const produced = await rpcCall(daemon.socketPath, 'produce', { topic, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
+  t.falsy(produced.error, JSON.stringify(produced.error));
+  t.is(await delivered(), before + 3);
+
   // The CLI's client commands reach the same daemon through its socket.
   const cli = (...args: string[]) => execFileAsync(process.execPath, [cliPath, ...args, '--socket', daemon.socketPath]);
   const statusTable = (await cli('status')).stdout;
