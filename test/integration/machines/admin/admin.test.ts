@@ -12,42 +12,32 @@ import { listTopics } from '../../../../machines/admin/list-topics.js';
 import { Lane } from '../../../../machines/cluster/cluster-client.js';
 import { KafkaProtocolError } from '../../../../protocol/errors/kafka-error.js';
 import { DescribeConfigsApi } from '../../../../protocol/messages/describe-configs.js';
-import { kafkaEnv } from '../../../helpers/kafka.js';
-import { CALL_TIMEOUT_MS, eventually, kcatProduce, kcatTopic, startCluster, startKcatConsumer, uniqueName, type TestCluster } from './cluster-fixture.js';
+import { CALL_TIMEOUT_MS, eventually, kcatProduce, kcatTopic, clusterPerFile, startKcatConsumer, uniqueName } from './cluster-fixture.js';
 
 const timeout = { timeoutMs: CALL_TIMEOUT_MS };
-let cluster: TestCluster;
-let brokers: string;
-
-test.before(async () => {
-  const env = await kafkaEnv();
-  brokers = env.brokers.join(',');
-  cluster = await startCluster(env.brokers);
-});
-
-test.after.always(() => cluster?.stop());
+const shared = clusterPerFile(test);
 
 /** Creates a topic and waits until every partition has a leader that answers ListOffsets. */
 async function readyTopic(prefix: string, partitions: number): Promise<string> {
   const topic = uniqueName(prefix);
-  const [result] = await createTopics(cluster.client, [{ name: topic, partitions }], timeout);
+  const [result] = await createTopics(shared.cluster.client, [{ name: topic, partitions }], timeout);
   if (result.error) throw result.error;
-  await eventually(`${topic} to have leaders`, async () => ((await listOffsets(cluster.client, topic, 'latest', timeout)).length === partitions ? true : undefined));
+  await eventually(`${topic} to have leaders`, async () => ((await listOffsets(shared.cluster.client, topic, 'latest', timeout)).length === partitions ? true : undefined));
   return topic;
 }
 
 test('createTopics creates a topic with its partitions and configs; creating it again fails for that topic only', async (t) => {
   const topic = uniqueName('admin-create');
   const other = uniqueName('admin-create-other');
-  const first = await createTopics(cluster.client, [{ name: topic, partitions: 3, configs: { 'retention.ms': '3600000', 'cleanup.policy': 'compact' } }], timeout);
+  const first = await createTopics(shared.cluster.client, [{ name: topic, partitions: 3, configs: { 'retention.ms': '3600000', 'cleanup.policy': 'compact' } }], timeout);
   t.deepEqual(first, [{ name: topic, error: null }]);
 
-  const seen = await eventually(`kcat to see ${topic}`, () => kcatTopic(brokers, topic));
+  const seen = await eventually(`kcat to see ${topic}`, () => kcatTopic(shared.brokers, topic));
   t.is(seen.partitions, 3);
 
   const TOPIC_RESOURCE = 2;
-  const response = await cluster.client.request(
-    cluster.client.anyBroker(),
+  const response = await shared.cluster.client.request(
+    shared.cluster.client.anyBroker(),
     Lane.control,
     DescribeConfigsApi,
     { resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: ['retention.ms', 'cleanup.policy'] }] },
@@ -56,19 +46,19 @@ test('createTopics creates a topic with its partitions and configs; creating it 
   const configs = Object.fromEntries(response.results[0].configs.map((c) => [c.name, c.value]));
   t.deepEqual(configs, { 'retention.ms': '3600000', 'cleanup.policy': 'compact' });
 
-  const second = await createTopics(cluster.client, [{ name: topic, partitions: 3 }, { name: other, partitions: 1 }], timeout);
+  const second = await createTopics(shared.cluster.client, [{ name: topic, partitions: 3 }, { name: other, partitions: 1 }], timeout);
   t.is(second[0].name, topic);
   t.true(second[0].error instanceof KafkaProtocolError);
   t.is((second[0].error as KafkaProtocolError).code, 'TOPIC_ALREADY_EXISTS');
   t.deepEqual(second[1], { name: other, error: null });
-  await deleteTopics(cluster.client, [topic, other], timeout);
+  await deleteTopics(shared.cluster.client, [topic, other], timeout);
 });
 
 test('createTopics reports a bad config or replication factor per topic', async (t) => {
   const badConfig = uniqueName('admin-bad-config');
   const badReplication = uniqueName('admin-bad-rf');
   const results = await createTopics(
-    cluster.client,
+    shared.cluster.client,
     [
       { name: badConfig, partitions: 1, configs: { 'cleanup.policy': 'sometimes' } },
       { name: badReplication, partitions: 1, replicationFactor: 50 },
@@ -82,58 +72,58 @@ test('createTopics reports a bad config or replication factor per topic', async 
       [badReplication, 'INVALID_REPLICATION_FACTOR'],
     ],
   );
-  t.is(await kcatTopic(brokers, badConfig), undefined);
+  t.is(await kcatTopic(shared.brokers, badConfig), undefined);
 });
 
 test('listTopics lists a new topic with its partition count from fresh metadata', async (t) => {
   const topic = uniqueName('admin-list');
-  await createTopics(cluster.client, [{ name: topic, partitions: 3 }], timeout);
-  const listed = await eventually(`listTopics to show ${topic}`, async () => (await listTopics(cluster.client, timeout)).find((x) => x.name === topic));
+  await createTopics(shared.cluster.client, [{ name: topic, partitions: 3 }], timeout);
+  const listed = await eventually(`listTopics to show ${topic}`, async () => (await listTopics(shared.cluster.client, timeout)).find((x) => x.name === topic));
   t.deepEqual(listed, { name: topic, partitions: 3, internal: false });
-  const all = await listTopics(cluster.client, timeout);
+  const all = await listTopics(shared.cluster.client, timeout);
   t.deepEqual(all.map((x) => x.name), [...all.map((x) => x.name)].sort());
-  await deleteTopics(cluster.client, [topic], timeout);
+  await deleteTopics(shared.cluster.client, [topic], timeout);
 });
 
 test('listOffsets gives earliest, latest and by-timestamp offsets per partition', async (t) => {
   const topic = await readyTopic('admin-offsets', 3);
   const started = Date.now();
-  await kcatProduce(brokers, topic, 1, ['a', 'b', 'c']);
+  await kcatProduce(shared.brokers, topic, 1, ['a', 'b', 'c']);
   // Records produced from now on carry a later timestamp than `middle`.
   const middle = Date.now();
   await eventually('the clock to pass the middle mark', async () => (Date.now() > middle ? true : undefined));
-  await kcatProduce(brokers, topic, 1, ['d', 'e']);
+  await kcatProduce(shared.brokers, topic, 1, ['d', 'e']);
 
-  const latest = await listOffsets(cluster.client, topic, 'latest', timeout);
+  const latest = await listOffsets(shared.cluster.client, topic, 'latest', timeout);
   t.deepEqual(latest.map((p) => [p.partition, p.offset]), [[0, 0n], [1, 5n], [2, 0n]]);
-  const earliest = await listOffsets(cluster.client, topic, 'earliest', timeout);
+  const earliest = await listOffsets(shared.cluster.client, topic, 'earliest', timeout);
   t.deepEqual(earliest.map((p) => [p.partition, p.offset]), [[0, 0n], [1, 0n], [2, 0n]]);
 
-  const fromStart = await listOffsets(cluster.client, topic, started - 60_000, timeout);
+  const fromStart = await listOffsets(shared.cluster.client, topic, started - 60_000, timeout);
   t.deepEqual(fromStart.map((p) => [p.partition, p.offset]), [[0, null], [1, 0n], [2, null]]);
-  const fromMiddle = await listOffsets(cluster.client, topic, middle + 1, timeout);
+  const fromMiddle = await listOffsets(shared.cluster.client, topic, middle + 1, timeout);
   t.deepEqual(fromMiddle.map((p) => [p.partition, p.offset]), [[0, null], [1, 3n], [2, null]]);
   t.true((fromMiddle[1].timestamp ?? 0) > middle);
-  const future = await listOffsets(cluster.client, topic, Date.now() + 3_600_000, timeout);
+  const future = await listOffsets(shared.cluster.client, topic, Date.now() + 3_600_000, timeout);
   t.deepEqual(future.map((p) => p.offset), [null, null, null]);
 
   const missing = uniqueName('admin-no-such-topic');
-  const error = await t.throwsAsync(listOffsets(cluster.client, missing, 'latest', timeout), { instanceOf: KafkaProtocolError });
+  const error = await t.throwsAsync(listOffsets(shared.cluster.client, missing, 'latest', timeout), { instanceOf: KafkaProtocolError });
   t.is(error?.code, 'UNKNOWN_TOPIC_OR_PARTITION');
   t.regex(error?.message ?? '', new RegExp(missing));
-  await deleteTopics(cluster.client, [topic], timeout);
+  await deleteTopics(shared.cluster.client, [topic], timeout);
 });
 
 test('listGroups and describeGroup show a kcat consumer group, its assignment, committed offsets and lag', async (t) => {
   const topic = await readyTopic('admin-group', 3);
   const group = uniqueName('admin-group');
-  await kcatProduce(brokers, topic, 1, ['1', '2', '3', '4', '5']);
+  await kcatProduce(shared.brokers, topic, 1, ['1', '2', '3', '4', '5']);
 
-  const consumer = startKcatConsumer(brokers, group, topic, 'admin-test-consumer');
+  const consumer = startKcatConsumer(shared.brokers, group, topic, 'admin-test-consumer');
   t.teardown(() => consumer.kill());
 
   const live = await eventually(`${group} to be stable with offset 5 committed`, async () => {
-    const d = await describeGroup(cluster.client, group, timeout);
+    const d = await describeGroup(shared.cluster.client, group, timeout);
     return d.state === 'Stable' && d.members.length === 1 && d.offsets.some((o) => o.partition === 1 && o.committed === 5n) ? d : undefined;
   });
   t.is(live.group, group);
@@ -150,37 +140,37 @@ test('listGroups and describeGroup show a kcat consumer group, its assignment, c
     ],
   );
 
-  const listed = await eventually(`listGroups to show ${group}`, async () => (await listGroups(cluster.client, timeout)).find((g) => g.group === group));
+  const listed = await eventually(`listGroups to show ${group}`, async () => (await listGroups(shared.cluster.client, timeout)).find((g) => g.group === group));
   t.is(listed.protocolType, 'consumer');
   if (listed.state !== null) t.is(listed.state, 'Stable');
 
   await consumer.stop();
-  await kcatProduce(brokers, topic, 1, ['6', '7']);
+  await kcatProduce(shared.brokers, topic, 1, ['6', '7']);
   const left = await eventually(`${group} to be empty`, async () => {
-    const d = await describeGroup(cluster.client, group, timeout);
+    const d = await describeGroup(shared.cluster.client, group, timeout);
     return d.state === 'Empty' ? d : undefined;
   });
   t.deepEqual(left.members, []);
   t.deepEqual(left.offsets.map((o) => [o.topic, o.partition, o.committed, o.end, o.lag]), [[topic, 1, 5n, 7n, 2n]]);
-  await deleteTopics(cluster.client, [topic], timeout);
+  await deleteTopics(shared.cluster.client, [topic], timeout);
 });
 
 test('describeGroup of a group nobody uses is Dead with no members or offsets', async (t) => {
   const group = uniqueName('admin-nobody');
-  const d = await describeGroup(cluster.client, group, timeout);
+  const d = await describeGroup(shared.cluster.client, group, timeout);
   t.deepEqual({ ...d, protocol: '' }, { group, state: 'Dead', protocolType: '', protocol: '', members: [], offsets: [] });
 });
 
 test('deleteTopics removes a topic; deleting it again fails for that topic only', async (t) => {
   const topic = await readyTopic('admin-delete', 2);
   const keep = await readyTopic('admin-keep', 1);
-  t.deepEqual(await deleteTopics(cluster.client, [topic], timeout), [{ name: topic, error: null }]);
-  await eventually(`kcat to stop seeing ${topic}`, async () => ((await kcatTopic(brokers, topic)) === undefined ? true : undefined));
+  t.deepEqual(await deleteTopics(shared.cluster.client, [topic], timeout), [{ name: topic, error: null }]);
+  await eventually(`kcat to stop seeing ${topic}`, async () => ((await kcatTopic(shared.brokers, topic)) === undefined ? true : undefined));
   const again = await eventually(`a second delete of ${topic} to find it gone`, async () => {
-    const [result] = await deleteTopics(cluster.client, [topic], timeout);
+    const [result] = await deleteTopics(shared.cluster.client, [topic], timeout);
     return result.error ? result : undefined;
   });
   t.is((again.error as KafkaProtocolError).code, 'UNKNOWN_TOPIC_OR_PARTITION');
-  t.truthy(await kcatTopic(brokers, keep));
-  await deleteTopics(cluster.client, [keep], timeout);
+  t.truthy(await kcatTopic(shared.brokers, keep));
+  await deleteTopics(shared.cluster.client, [keep], timeout);
 });

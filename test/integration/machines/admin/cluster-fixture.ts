@@ -3,10 +3,12 @@
  * and the kcat and polling helpers they share. Timeouts are generous: other engineers' brokers
  * and tests load the same machine.
  */
+import type { TestFn } from 'ava';
 import { spawn } from 'node:child_process';
 import { createActor } from 'xstate';
 import { ClusterClient } from '../../../../machines/cluster/cluster-client.js';
 import { clusterMachine } from '../../../../machines/cluster/cluster-machine.js';
+import { kafkaEnv } from '../../../helpers/kafka.js';
 import { kcatOk } from '../../../helpers/kcat.js';
 
 export const CALL_TIMEOUT_MS = 60_000;
@@ -38,6 +40,18 @@ export async function startCluster(brokers: readonly string[]): Promise<TestClus
       actor.stop();
     },
   };
+}
+
+/** One cluster actor on the run's brokers for all tests of a file: started before them, stopped after. */
+export function clusterPerFile(test: TestFn): { readonly cluster: TestCluster; readonly brokers: string } {
+  const shared = {} as { cluster: TestCluster; brokers: string };
+  test.before(async () => {
+    const env = await kafkaEnv();
+    shared.brokers = env.brokers.join(',');
+    shared.cluster = await startCluster(env.brokers);
+  });
+  test.after.always(() => shared.cluster?.stop());
+  return shared;
 }
 
 export function uniqueName(prefix: string): string {

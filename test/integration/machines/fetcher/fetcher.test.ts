@@ -5,21 +5,11 @@
  */
 import test from 'ava';
 import { kcatOk } from '../../../helpers/kcat.js';
-import { kafkaEnv } from '../../../helpers/kafka.js';
 import { OffsetOutOfRangeError } from '../../../../machines/fetcher/errors.js';
-import { startCluster, type TestCluster } from '../admin/cluster-fixture.js';
+import { clusterPerFile } from '../admin/cluster-fixture.js';
 import { collect, kcatProduce, readyTopic, sleep, text } from './fetch-fixture.js';
 
-let cluster: TestCluster;
-let brokers: string;
-
-test.before(async () => {
-  const env = await kafkaEnv();
-  brokers = env.brokers.join(',');
-  cluster = await startCluster(env.brokers);
-});
-
-test.after.always(() => cluster?.stop());
+const shared = clusterPerFile(test);
 
 interface KcatMessage {
   offset: number;
@@ -29,7 +19,7 @@ interface KcatMessage {
 }
 
 async function kcatRead(topic: string, partition: number, count: number): Promise<KcatMessage[]> {
-  const out = await kcatOk(['-C', '-b', brokers, '-t', topic, '-p', String(partition), '-o', 'beginning', '-c', String(count), '-e', '-J']);
+  const out = await kcatOk(['-C', '-b', shared.brokers, '-t', topic, '-p', String(partition), '-o', 'beginning', '-c', String(count), '-e', '-J']);
   return out
     .toString('utf8')
     .split('\n')
@@ -39,15 +29,15 @@ async function kcatRead(topic: string, partition: number, count: number): Promis
 
 for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
   test.serial(`records compressed with ${codec} by kcat come back exactly as kcat reads them, from earliest`, async (t) => {
-    const topic = await readyTopic(cluster.client, `fetch-${codec}`, 1);
+    const topic = await readyTopic(shared.cluster.client, `fetch-${codec}`, 1);
     const lines = Array.from({ length: 300 }, (_, i) => (i % 10 === 3 ? `key-${i}:` : i % 10 === 7 ? `:value-${i}` : `key-${i}:value-${i}-${'x'.repeat(i % 50)}`));
     // Two produce calls: at least two batches, the second starting at a non-zero offset.
-    await kcatProduce(brokers, topic, 0, codec, lines.slice(0, 150), ['h1=one', 'h2=two', 'h1=again']);
-    await kcatProduce(brokers, topic, 0, codec, lines.slice(150));
+    await kcatProduce(shared.brokers, topic, 0, codec, lines.slice(0, 150), ['h1=one', 'h2=two', 'h1=again']);
+    await kcatProduce(shared.brokers, topic, 0, codec, lines.slice(150));
     const reference = await kcatRead(topic, 0, lines.length);
     t.is(reference.length, lines.length);
 
-    const c = collect(cluster.client);
+    const c = collect(shared.cluster.client);
     try {
       c.fetcher.assign([{ topic, partition: 0, position: 'earliest' }]);
       await c.waitFor(0, lines.length);
@@ -68,9 +58,9 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
 }
 
 test.serial('seek moves the position back and forward; answers for the old position are not delivered', async (t) => {
-  const topic = await readyTopic(cluster.client, 'fetch-seek', 1);
-  await kcatProduce(brokers, topic, 0, 'none', Array.from({ length: 50 }, (_, i) => `k${i}:v${i}`));
-  const c = collect(cluster.client);
+  const topic = await readyTopic(shared.cluster.client, 'fetch-seek', 1);
+  await kcatProduce(shared.brokers, topic, 0, 'none', Array.from({ length: 50 }, (_, i) => `k${i}:v${i}`));
+  const c = collect(shared.cluster.client);
   try {
     c.fetcher.assign([{ topic, partition: 0, position: 40n }]);
     await c.waitFor(0, 10);
@@ -87,16 +77,16 @@ test.serial('seek moves the position back and forward; answers for the old posit
 });
 
 test.serial('a paused partition is not fetched until resumed; the others keep flowing', async (t) => {
-  const topic = await readyTopic(cluster.client, 'fetch-pause', 2);
-  const c = collect(cluster.client);
+  const topic = await readyTopic(shared.cluster.client, 'fetch-pause', 2);
+  const c = collect(shared.cluster.client);
   try {
     c.fetcher.assign([
       { topic, partition: 0, position: 0n },
       { topic, partition: 1, position: 0n },
     ]);
     c.fetcher.pause([{ topic, partition: 0 }]);
-    await kcatProduce(brokers, topic, 0, 'none', ['a:0', 'b:0']);
-    await kcatProduce(brokers, topic, 1, 'none', ['a:1', 'b:1', 'c:1']);
+    await kcatProduce(shared.brokers, topic, 0, 'none', ['a:0', 'b:0']);
+    await kcatProduce(shared.brokers, topic, 1, 'none', ['a:1', 'b:1', 'c:1']);
     await c.waitFor(1, 3);
     await sleep(1000);
     t.is(c.count(0), 0, 'nothing of the paused partition');
@@ -109,12 +99,12 @@ test.serial('a paused partition is not fetched until resumed; the others keep fl
 });
 
 test.serial('an out-of-range position resets to earliest, to latest, or (policy none) reports OffsetOutOfRangeError', async (t) => {
-  const topic = await readyTopic(cluster.client, 'fetch-range', 1);
-  await kcatProduce(brokers, topic, 0, 'none', Array.from({ length: 10 }, (_, i) => `k${i}:v${i}`));
+  const topic = await readyTopic(shared.cluster.client, 'fetch-range', 1);
+  await kcatProduce(shared.brokers, topic, 0, 'none', Array.from({ length: 10 }, (_, i) => `k${i}:v${i}`));
 
-  const early = collect(cluster.client, { resetPolicy: 'earliest' });
-  const late = collect(cluster.client, { resetPolicy: 'latest' });
-  const none = collect(cluster.client, { resetPolicy: 'none' });
+  const early = collect(shared.cluster.client, { resetPolicy: 'earliest' });
+  const late = collect(shared.cluster.client, { resetPolicy: 'latest' });
+  const none = collect(shared.cluster.client, { resetPolicy: 'none' });
   try {
     early.fetcher.assign([{ topic, partition: 0, position: 1000n }]);
     late.fetcher.assign([{ topic, partition: 0, position: 1000n }]);
@@ -130,7 +120,7 @@ test.serial('an out-of-range position resets to earliest, to latest, or (policy 
 
     // "latest" lands on offset 10: only what is produced after the reset arrives.
     await eventuallyPosition(late, 10n);
-    await kcatProduce(brokers, topic, 0, 'none', ['k10:v10']);
+    await kcatProduce(shared.brokers, topic, 0, 'none', ['k10:v10']);
     await late.waitFor(0, 1);
     t.deepEqual((late.records.get(0) ?? []).map((r) => Number(r.offset)), [10]);
 
@@ -152,11 +142,11 @@ async function eventuallyPosition(c: ReturnType<typeof collect>, position: bigin
 }
 
 test.serial('a partition whose buffer is full is not fetched until the consumer releases it', async (t) => {
-  const topic = await readyTopic(cluster.client, 'fetch-buffer', 1);
+  const topic = await readyTopic(shared.cluster.client, 'fetch-buffer', 1);
   const value = 'v'.repeat(1000);
   // Many small produce calls: many batches, so one fetch can hold just part of the log.
-  for (let i = 0; i < 20; i++) await kcatProduce(brokers, topic, 0, 'none', Array.from({ length: 10 }, (_, j) => `k${i * 10 + j}:${value}`));
-  const c = collect(cluster.client, { partitionMaxBytes: 4096, maxPartitionBufferedBytes: 8192 }, false);
+  for (let i = 0; i < 20; i++) await kcatProduce(shared.brokers, topic, 0, 'none', Array.from({ length: 10 }, (_, j) => `k${i * 10 + j}:${value}`));
+  const c = collect(shared.cluster.client, { partitionMaxBytes: 4096, maxPartitionBufferedBytes: 8192 }, false);
   try {
     c.fetcher.assign([{ topic, partition: 0, position: 0n }]);
     await c.waitFor(0, 1);
@@ -177,10 +167,10 @@ test.serial('a partition whose buffer is full is not fetched until the consumer 
 });
 
 test.serial('full fetches without sessions fetch the same records as incremental sessions', async (t) => {
-  const topic = await readyTopic(cluster.client, 'fetch-nosession', 3);
-  for (let p = 0; p < 3; p++) await kcatProduce(brokers, topic, p, 'lz4', Array.from({ length: 30 }, (_, i) => `k${i}:p${p}-${i}`));
-  const withSessions = collect(cluster.client, { fetchSessions: true });
-  const without = collect(cluster.client, { fetchSessions: false });
+  const topic = await readyTopic(shared.cluster.client, 'fetch-nosession', 3);
+  for (let p = 0; p < 3; p++) await kcatProduce(shared.brokers, topic, p, 'lz4', Array.from({ length: 30 }, (_, i) => `k${i}:p${p}-${i}`));
+  const withSessions = collect(shared.cluster.client, { fetchSessions: true });
+  const without = collect(shared.cluster.client, { fetchSessions: false });
   try {
     const all = [0, 1, 2].map((partition) => ({ topic, partition, position: 'earliest' as const }));
     withSessions.fetcher.assign(all);
@@ -190,7 +180,7 @@ test.serial('full fetches without sessions fetch the same records as incremental
     t.true(withSessions.fetcher.loops().some((l) => l.sessionId !== 0), 'an incremental fetch session is in use');
     t.true(without.fetcher.loops().every((l) => l.sessionId === 0));
     // More records after the first answers: incremental requests must pick them up too.
-    for (let p = 0; p < 3; p++) await kcatProduce(brokers, topic, p, 'none', [`late:p${p}`]);
+    for (let p = 0; p < 3; p++) await kcatProduce(shared.brokers, topic, p, 'none', [`late:p${p}`]);
     await Promise.all([withSessions.waitFor(undefined, 93), without.waitFor(undefined, 93)]);
     for (let p = 0; p < 3; p++) {
       const a = (withSessions.records.get(p) ?? []).map((r) => `${r.offset}:${text(r.value)}`);

@@ -17,8 +17,7 @@ import { producerMachine } from '../../../../machines/producer/producer-machine.
 import type { ProducerCluster } from '../../../../machines/producer/sender.js';
 import type { OutgoingRecord } from '../../../../machines/producer/producer.js';
 import { startFaultProxy, type FaultProxy } from '../../../helpers/fault-proxy.js';
-import { kafkaEnv } from '../../../helpers/kafka.js';
-import { eventually, startCluster, type TestCluster } from '../admin/cluster-fixture.js';
+import { eventually, clusterPerFile } from '../admin/cluster-fixture.js';
 import { DEFAULT_SETTINGS, kcatRead, readyTopic } from './producer-fixture.js';
 
 const RECORDS = Number(process.env.PRODUCER_FAULT_RECORDS ?? 100_000);
@@ -26,23 +25,14 @@ const PARTITIONS = 3;
 const CALL_SIZE = 500;
 const CONCURRENT_CALLS = 8;
 
-let cluster: TestCluster;
-let brokers: string;
-
-test.before(async () => {
-  const env = await kafkaEnv();
-  brokers = env.brokers.join(',');
-  cluster = await startCluster(env.brokers);
-});
-
-test.after.always(() => cluster?.stop());
+const shared = clusterPerFile(test);
 
 /**
- * The real cluster client, except that produce-lane requests go to a connection actor of our
+ * The real shared.cluster client, except that produce-lane requests go to a connection actor of our
  * own whose broker address is the proxy: the producer code under test is unchanged.
  */
 function clusterThroughProxy(proxy: FaultProxy, connections: Map<number, ConnectionActor>): ProducerCluster {
-  const real = cluster.client;
+  const real = shared.cluster.client;
   const produceConnection = (nodeId: number): ConnectionActor => {
     let actor = connections.get(nodeId);
     if (actor === undefined) {
@@ -75,12 +65,12 @@ function clusterThroughProxy(proxy: FaultProxy, connections: Map<number, Connect
 
 test.serial(`${RECORDS} records through a connection-cutting proxy arrive exactly once and in order per partition`, async (t) => {
   t.timeout(600_000);
-  if (cluster.client.metadata.brokers.size !== 1) {
+  if (shared.cluster.client.metadata.brokers.size !== 1) {
     t.pass('the proxy fronts one broker; this run has several');
     return;
   }
-  const [broker] = [...cluster.client.metadata.brokers.values()];
-  const topic = await readyTopic(cluster.client, 'producer-faults', PARTITIONS);
+  const [broker] = [...shared.cluster.client.metadata.brokers.values()];
+  const topic = await readyTopic(shared.cluster.client, 'producer-faults', PARTITIONS);
   // Cut after ~16 KiB of requests on each connection: dozens of cuts over the run.
   const proxy = await startFaultProxy({ upstreamHost: broker!.host, upstreamPort: broker!.port, dropAfterBytes: 16 * 1024, dropDelayMs: 5 });
   const connections = new Map<number, ConnectionActor>();
@@ -126,7 +116,7 @@ test.serial(`${RECORDS} records through a connection-cutting proxy arrive exactl
   t.is(failures, 0);
   t.true(proxy.drops >= 10, `only ${proxy.drops} cuts`);
 
-  const read = await kcatRead(brokers, topic, RECORDS);
+  const read = await kcatRead(shared.brokers, topic, RECORDS);
   t.is(read.length, RECORDS, 'every record once: no loss, no duplicate');
   const perPartition = new Map<number, number[]>();
   for (const r of read) {

@@ -7,20 +7,10 @@ import test from 'ava';
 import type { RecordOutcome } from '../../../../machines/producer/delivery.js';
 import type { OutgoingRecord, Producer } from '../../../../machines/producer/producer.js';
 import { CompressionCodec, type CompressionCodecId } from '../../../../protocol/records/record-types.js';
-import { kafkaEnv } from '../../../helpers/kafka.js';
-import { eventually, startCluster, type TestCluster } from '../admin/cluster-fixture.js';
+import { eventually, clusterPerFile } from '../admin/cluster-fixture.js';
 import { kcatRead, readyTopic, startProducer } from './producer-fixture.js';
 
-let cluster: TestCluster;
-let brokers: string;
-
-test.before(async () => {
-  const env = await kafkaEnv();
-  brokers = env.brokers.join(',');
-  cluster = await startCluster(env.brokers);
-});
-
-test.after.always(() => cluster?.stop());
+const shared = clusterPerFile(test);
 
 async function readyProducer(actor: ReturnType<typeof startProducer>): Promise<Producer> {
   await eventually('the producer to be ready', async () => (actor.getSnapshot().matches('ready') ? true : undefined));
@@ -71,8 +61,8 @@ const codecs: [string, CompressionCodecId][] = [
 
 for (const [name, compression] of codecs) {
   test.serial(`records compressed with ${name} are read back by kcat exactly: keys, values, nulls, headers, timestamps`, async (t) => {
-    const topic = await readyTopic(cluster.client, `producer-${name}`, 1);
-    const actor = startProducer(cluster.client, { compression });
+    const topic = await readyTopic(shared.cluster.client, `producer-${name}`, 1);
+    const actor = startProducer(shared.cluster.client, { compression });
     try {
       const producer = await readyProducer(actor);
       const records = sampleRecords(200, 1_700_000_000_000);
@@ -82,7 +72,7 @@ for (const [name, compression] of codecs) {
         offsets.map((o) => o.offset),
         records.map((_, i) => BigInt(i)),
       );
-      const read = await kcatRead(brokers, topic, records.length);
+      const read = await kcatRead(shared.brokers, topic, records.length);
       t.is(read.length, records.length);
       for (let i = 0; i < records.length; i++) {
         const want = records[i]!;
@@ -102,8 +92,8 @@ for (const [name, compression] of codecs) {
 
 for (const acks of ['all', 'leader', 'none'] as const) {
   test.serial(`acks=${acks}: every record arrives once, in order`, async (t) => {
-    const topic = await readyTopic(cluster.client, `producer-acks-${acks}`, 1);
-    const actor = startProducer(cluster.client);
+    const topic = await readyTopic(shared.cluster.client, `producer-acks-${acks}`, 1);
+    const actor = startProducer(shared.cluster.client);
     try {
       const producer = await readyProducer(actor);
       const records = sampleRecords(50, Date.now());
@@ -113,7 +103,7 @@ for (const acks of ['all', 'leader', 'none'] as const) {
       const offsets = outcomes.map((o) => (o.ok ? o.offset : null));
       if (acks === 'none') t.true(offsets.every((o) => o !== null && o < 0n));
       else t.deepEqual(offsets, records.map((_, i) => BigInt(i)));
-      const read = await kcatRead(brokers, topic, records.length);
+      const read = await kcatRead(shared.brokers, topic, records.length);
       t.deepEqual(
         read.map((r) => r.value),
         records.map((r) => r.value),
@@ -125,8 +115,8 @@ for (const acks of ['all', 'leader', 'none'] as const) {
 }
 
 test.serial('a record for a partition the topic lacks fails alone with a typed error; the others are written', async (t) => {
-  const topic = await readyTopic(cluster.client, 'producer-bad-partition', 2);
-  const actor = startProducer(cluster.client);
+  const topic = await readyTopic(shared.cluster.client, 'producer-bad-partition', 2);
+  const actor = startProducer(shared.cluster.client);
   try {
     const producer = await readyProducer(actor);
     const ts = Date.now();
@@ -147,7 +137,7 @@ test.serial('a record for a partition the topic lacks fails alone with a typed e
       t.false((failed.error as { retriable?: boolean }).retriable);
       t.regex(failed.error.message, /partition 7/);
     }
-    const zero = await kcatRead(brokers, topic, 1, ['-p', '0']);
+    const zero = await kcatRead(shared.brokers, topic, 1, ['-p', '0']);
     t.deepEqual(zero[0]!.value, Buffer.from('a'));
   } finally {
     actor.stop();
@@ -155,7 +145,7 @@ test.serial('a record for a partition the topic lacks fails alone with a typed e
 });
 
 test.serial('a topic that does not exist fails its records with UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
-  const actor = startProducer(cluster.client, { maxBlockMs: 2_000 });
+  const actor = startProducer(shared.cluster.client, { maxBlockMs: 2_000 });
   try {
     const producer = await readyProducer(actor);
     const outcomes = await producer.send(`no-such-topic-${Date.now()}`, [{ key: null, value: Buffer.from('x'), headers: [], timestamp: Date.now() }]);
@@ -167,8 +157,8 @@ test.serial('a topic that does not exist fails its records with UNKNOWN_TOPIC_OR
 });
 
 test.serial('a record larger than the topic allows fails with MESSAGE_TOO_LARGE from the broker; a small one in the same call is written', async (t) => {
-  const topic = await readyTopic(cluster.client, 'producer-too-large', 2, { 'max.message.bytes': '2000' });
-  const actor = startProducer(cluster.client);
+  const topic = await readyTopic(shared.cluster.client, 'producer-too-large', 2, { 'max.message.bytes': '2000' });
+  const actor = startProducer(shared.cluster.client);
   try {
     const producer = await readyProducer(actor);
     const ts = Date.now();
