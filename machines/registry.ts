@@ -8,6 +8,7 @@ import { brokerMachine } from './cluster/broker-machine.js';
 import { brokerSupervisorMachine, clusterMachine } from './cluster/cluster-machine.js';
 import { connectionMachine } from './connection/connection-machine.js';
 import { machineGraph } from './graph/from-machine.js';
+import { groupMachine } from './group/group-machine.js';
 import type { MachineGraph } from './graph/model.js';
 
 export interface RegisteredMachine {
@@ -21,6 +22,7 @@ export const machineRegistry: readonly RegisteredMachine[] = [
   { name: 'connection', summary: 'One broker connection: dial, negotiate API versions, authenticate, serve, back off.', machine: connectionMachine },
   { name: 'cluster', summary: 'Cluster metadata: bootstrap, periodic and on-demand refresh, one supervised broker actor per broker.', machine: clusterMachine },
   { name: 'broker', summary: 'One broker: a connection actor per lane (control, produce, fetch, group), opened on first use.', machine: brokerMachine },
+  { name: 'group', summary: 'One consumer group membership (classic protocol): coordinator, join, sync, heartbeats, assignment, commits.', machine: groupMachine },
   { name: 'supervisor', summary: 'One-child supervisor: restart with backoff within a budget, else escalate.', machine: brokerSupervisorMachine },
 ];
 
