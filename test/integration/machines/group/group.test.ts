@@ -10,7 +10,7 @@ import { describeGroup } from '../../../../machines/admin/groups.js';
 import { listOffsets } from '../../../../machines/admin/list-offsets.js';
 import { partitionKey } from '../../../../machines/group/topic-partitions.js';
 import { kafkaEnv } from '../../../helpers/kafka.js';
-import { CALL_TIMEOUT_MS, eventually, kcatProduce, startCluster, uniqueName, type TestCluster } from '../admin/cluster-fixture.js';
+import { CALL_TIMEOUT_MS, eventually, kcatProduce, startCluster, startKcatConsumer, uniqueName, type TestCluster } from '../admin/cluster-fixture.js';
 import { settled, startMember, type Member } from './group-fixture.js';
 
 let cluster: TestCluster;
@@ -168,4 +168,27 @@ test.serial('a pattern subscription picks up a new matching topic with a rejoin'
   await settled([m], 5);
   t.deepEqual([...new Set(m.heldList().map((p) => p.topic))], [first, `${prefix}-two`]);
   await m.stop();
+});
+
+test.serial('a kcat (librdkafka) member and ours share a group and split its partitions (consumer protocol bytes interoperate)', async (t) => {
+  const topic = await topicWith(4);
+  const group = uniqueName('g-kcat');
+  const ours = member(group, 'ours', { topics: [topic], assignors: ['range', 'roundrobin'] });
+  await settled([ours], 4);
+  const kcat = startKcatConsumer(brokers, group, topic, 'kcat-member');
+  try {
+    // Whoever leads, the assignment must split the 4 partitions 2 and 2.
+    await eventually('the group to split between kcat and ours', async () => {
+      if (!ours.actor.getSnapshot().matches('stable') || ours.held.size !== 2) return undefined;
+      const described = await describeGroup(cluster.client, group, { timeoutMs: CALL_TIMEOUT_MS });
+      const assigned = described.members.map((m) => m.assignment.flatMap((a) => a.partitions).length);
+      return described.members.length === 2 && assigned.every((n) => n === 2) ? true : undefined;
+    });
+    t.is(ours.held.size, 2);
+  } finally {
+    await kcat.stop();
+  }
+  await settled([ours], 4);
+  t.is(ours.held.size, 4, 'kcat left and ours took everything back');
+  await ours.stop();
 });
