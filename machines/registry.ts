@@ -8,6 +8,7 @@ import { brokerMachine } from './cluster/broker-machine.js';
 import { brokerSupervisorMachine, clusterMachine } from './cluster/cluster-machine.js';
 import { connectionMachine } from './connection/connection-machine.js';
 import { machineGraph } from './graph/from-machine.js';
+import { consumerGroupMachine } from './group/consumer-group-machine.js';
 import { groupMachine } from './group/group-machine.js';
 import type { MachineGraph } from './graph/model.js';
 
@@ -23,6 +24,7 @@ export const machineRegistry: readonly RegisteredMachine[] = [
   { name: 'cluster', summary: 'Cluster metadata: bootstrap, periodic and on-demand refresh, one supervised broker actor per broker.', machine: clusterMachine },
   { name: 'broker', summary: 'One broker: a connection actor per lane (control, produce, fetch, group), opened on first use.', machine: brokerMachine },
   { name: 'group', summary: 'One consumer group membership (classic protocol): coordinator, join, sync, heartbeats, assignment, commits.', machine: groupMachine },
+  { name: 'consumerGroup', summary: 'One consumer group membership (KIP-848 consumer protocol): heartbeats carry subscription and owned partitions, the coordinator assigns.', machine: consumerGroupMachine },
   { name: 'supervisor', summary: 'One-child supervisor: restart with backoff within a budget, else escalate.', machine: brokerSupervisorMachine },
 ];
 

@@ -7,12 +7,30 @@
  */
 import type { Membership } from './coordinator-requests.js';
 import { NotGroupMemberError } from './errors.js';
-import type { GroupActor, GroupSnapshot } from './group-machine.js';
+import type { ConnectionActor } from '../connection/connection-machine.js';
+import type { GroupEvent } from './group-machine.js';
+import type { GroupOptions } from './group-options.js';
 import { requestTimeout } from './group-steps.js';
 import { commitOffsets, type CommitOffset } from './offsets.js';
 import type { TopicPartition } from './topic-partitions.js';
 
-function stateName(snapshot: GroupSnapshot): string {
+/** What both group machines (classic and KIP-848) show of themselves; `generationId` is the member epoch in the latter. */
+export interface GroupActor {
+  getSnapshot(): {
+    readonly status: string;
+    readonly value: unknown;
+    readonly context: {
+      readonly options: GroupOptions;
+      readonly memberId: string;
+      readonly generationId: number;
+      readonly connection: ConnectionActor | null;
+      readonly owned: readonly TopicPartition[];
+    };
+  };
+  send(event: GroupEvent): void;
+}
+
+function stateName(snapshot: ReturnType<GroupActor['getSnapshot']>): string {
   return JSON.stringify(snapshot.value);
 }
 
@@ -20,7 +38,8 @@ function stateName(snapshot: GroupSnapshot): string {
 export function groupMembership(actor: GroupActor): Membership | null {
   const snapshot = actor.getSnapshot();
   const c = snapshot.context;
-  if (snapshot.status !== 'active' || c.generationId < 0 || c.memberId === '') return null;
+  // Classic generations start at 1 after a join, KIP-848 member epochs too; 0 and -1 mean none yet.
+  if (snapshot.status !== 'active' || c.generationId <= 0 || c.memberId === '') return null;
   return { group: c.options.group, memberId: c.memberId, generationId: c.generationId, groupInstanceId: c.options.groupInstanceId ?? null };
 }
 
