@@ -109,10 +109,10 @@ async function reconcile(c: ConsumerGroupContext): Promise<Reconciled> {
 }
 
 const ON_FAILURE = [
-  { guard: 'coordinatorMoved', target: '#consumerGroup.findingCoordinator', actions: ['recordError', 'forgetCoordinator'] },
-  { guard: 'fenced', target: '#consumerGroup.active.member.heartbeating', actions: ['recordError', 'loseAll', 'rejoinAtEpochZero'] },
-  { guard: 'retriable', target: '#consumerGroup.backoff', actions: ['recordError'] },
-  { target: '#consumerGroup.failed', actions: ['recordError'] },
+  { guard: 'coordinatorMoved', target: '#consumerGroup.findingCoordinator', reenter: true, actions: ['recordError', 'forgetCoordinator'] },
+  { guard: 'fenced', target: '#consumerGroup.active.member.heartbeating', reenter: true, actions: ['recordError', 'loseAll', 'rejoinAtEpochZero'] },
+  { guard: 'retriable', target: '#consumerGroup.backoff', reenter: true, actions: ['recordError'] },
+  { target: '#consumerGroup.failed', reenter: true, actions: ['recordError'] },
 ] as const;
 
 export const consumerGroupMachine = setup({

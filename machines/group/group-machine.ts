@@ -142,19 +142,23 @@ export function subscriptionChanged(c: GroupContext): boolean {
   return false;
 }
 
-/** The transitions every failed request to the coordinator shares, most specific first. */
+/**
+ * The transitions every failed request to the coordinator shares, most specific first. They
+ * re-enter their target even when it is the failing state's own ancestor (a JoinGroup that
+ * failed inside `joining` starts `joining` over).
+ */
 const ON_FAILURE = [
-  { guard: 'coordinatorMoved', target: '#group.findingCoordinator', actions: ['recordError', 'forgetCoordinator'] },
-  { guard: 'memberUnknown', target: '#group.joining', actions: ['recordError', 'loseAll', 'resetMember'] },
-  { guard: 'generationLost', target: '#group.joining', actions: ['recordError', 'loseAll', 'resetGeneration'] },
-  { guard: 'rebalancing', target: '#group.joining', actions: ['recordError'] },
-  { guard: 'retriable', target: '#group.backoff', actions: ['recordError'] },
-  { target: '#group.failed', actions: ['recordError'] },
+  { guard: 'coordinatorMoved', target: '#group.findingCoordinator', reenter: true, actions: ['recordError', 'forgetCoordinator'] },
+  { guard: 'memberUnknown', target: '#group.joining', reenter: true, actions: ['recordError', 'loseAll', 'resetMember'] },
+  { guard: 'generationLost', target: '#group.joining', reenter: true, actions: ['recordError', 'loseAll', 'resetGeneration'] },
+  { guard: 'rebalancing', target: '#group.joining', reenter: true, actions: ['recordError'] },
+  { guard: 'retriable', target: '#group.backoff', reenter: true, actions: ['recordError'] },
+  { target: '#group.failed', reenter: true, actions: ['recordError'] },
 ] as const;
 
 /** A stable member whose coordinator moved keeps its partitions and resumes heartbeats at the new one. */
 const ON_HEARTBEAT_FAILURE = [
-  { guard: 'coordinatorMoved', target: '#group.findingCoordinator', actions: ['recordError', 'forgetCoordinator', 'resumeStableLater'] },
+  { guard: 'coordinatorMoved', target: '#group.findingCoordinator', reenter: true, actions: ['recordError', 'forgetCoordinator', 'resumeStableLater'] },
   ...ON_FAILURE.slice(1),
 ] as const;
 

@@ -59,12 +59,12 @@ export async function startFakeCoordinator(topics: Record<string, number>): Prom
   const b = fake.broker;
   b.on(GroupApi.joinGroup, (req) => {
     const body = req.body as JoinGroupRequest;
-    const error = nextFailure(failures, GroupApi.joinGroup);
     const base = { throttleTimeMs: 0, protocolType: 'consumer', skipAssignment: false, members: [] as unknown[] };
-    if (error !== 0) return { body: { ...base, errorCode: error, generationId: -1, protocolName: null, leader: '', memberId: body.memberId } };
     if (body.memberId === '' && body.groupInstanceId == null) {
       return { body: { ...base, errorCode: 79, generationId: -1, protocolName: null, leader: '', memberId: `member-${c.joins().length}` } };
     }
+    const error = nextFailure(failures, GroupApi.joinGroup);
+    if (error !== 0) return { body: { ...base, errorCode: error, generationId: -1, protocolName: null, leader: '', memberId: body.memberId } };
     const memberId = body.memberId === '' ? `static-${c.joins().length}` : body.memberId;
     c.generation++;
     const protocolName = c.protocol ?? body.protocols[0].name;

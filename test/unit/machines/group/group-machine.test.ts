@@ -184,6 +184,14 @@ test('JoinGroup: COORDINATOR_LOAD_IN_PROGRESS backs off and retries; FENCED_INST
   t.is(h.coord.count(GroupApi.leaveGroup), 0, 'a static member does not leave');
 });
 
+test('JoinGroup REBALANCE_IN_PROGRESS joins again; UNKNOWN_MEMBER_ID joins again from scratch', async (t) => {
+  const h = await harness(t);
+  h.coord.failures.set(GroupApi.joinGroup, [KafkaCode.REBALANCE_IN_PROGRESS, KafkaCode.UNKNOWN_MEMBER_ID]);
+  await h.stable();
+  t.deepEqual(h.coord.joins().map((j) => j.memberId), ['', 'member-1', 'member-1', '', 'member-4']);
+  t.is(h.assigned.length, 1);
+});
+
 test('SyncGroup REBALANCE_IN_PROGRESS rejoins; ILLEGAL_GENERATION rejoins without a generation', async (t) => {
   const h = await harness(t);
   h.coord.failures.set(GroupApi.syncGroup, [KafkaCode.REBALANCE_IN_PROGRESS, KafkaCode.ILLEGAL_GENERATION]);
