@@ -170,7 +170,11 @@ export const consumerGroupMachine = setup({
       return { coordinator: null };
     }),
     loseAll: assign(({ context }) => {
-      if (context.owned.length > 0) context.options.listener?.lost?.(context.owned);
+      try {
+        if (context.owned.length > 0) context.options.listener?.lost?.(context.owned);
+      } catch {
+        // A listener's own failure must not take the group down; the partitions are gone either way.
+      }
       return { owned: [], assignment: [], committed: new Map<string, bigint>() };
     }),
     takeAnswer: assign(({ context, event }) => {
@@ -234,7 +238,11 @@ export const consumerGroupMachine = setup({
         src: 'locateCoordinator',
         input: ({ context }) => context.options,
         onDone: { target: 'active', actions: 'connect' },
-        onError: { target: 'backoff', actions: 'recordError' },
+        // GROUP_AUTHORIZATION_FAILED, a stopped cluster...: retrying cannot help.
+        onError: [
+          { guard: 'retriable', target: 'backoff', actions: 'recordError' },
+          { target: 'failed', actions: 'recordError' },
+        ],
       },
     },
     backoff: {

@@ -216,7 +216,11 @@ export const groupMachine = setup({
       return { coordinator: null, resumeStable: false };
     }),
     loseAll: assign(({ context }) => {
-      if (context.owned.length > 0) context.options.listener?.lost?.(context.owned);
+      try {
+        if (context.owned.length > 0) context.options.listener?.lost?.(context.owned);
+      } catch {
+        // A listener's own failure must not take the group down; the partitions are gone either way.
+      }
       return { owned: [], committed: new Map<string, bigint>() };
     }),
     resumeStableLater: assign({ resumeStable: true }),
@@ -290,7 +294,11 @@ export const groupMachine = setup({
           { guard: 'resumeStable', target: 'stable', actions: ['connect', assign({ resumeStable: false, attempt: 0 })] },
           { target: 'joining', actions: ['connect'] },
         ],
-        onError: { target: 'backoff', actions: 'recordError' },
+        // GROUP_AUTHORIZATION_FAILED, a stopped cluster...: retrying cannot help.
+        onError: [
+          { guard: 'retriable', target: 'backoff', actions: 'recordError' },
+          { target: 'failed', actions: 'recordError' },
+        ],
       },
     },
     backoff: {

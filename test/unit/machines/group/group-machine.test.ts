@@ -10,6 +10,7 @@ import { NotGroupMemberError } from '../../../../machines/group/errors.js';
 import { commitGroupOffsets, groupMembership } from '../../../../machines/group/group-client.js';
 import { groupMachine, type GroupActor } from '../../../../machines/group/group-machine.js';
 import type { GroupOptions } from '../../../../machines/group/group-options.js';
+import { groupMachineFor } from '../../../../machines/group/select.js';
 import type { CommitOffset, PartitionStart } from '../../../../machines/group/offsets.js';
 import type { TopicPartition } from '../../../../machines/group/topic-partitions.js';
 import { GroupApi, startFakeCoordinator, type FakeCoordinator } from './fake-coordinator.js';
@@ -277,4 +278,19 @@ test('bad options are refused with a typed error', (t) => {
     actor.start();
     t.is((errors[0] as { code?: string })?.code, 'INVALID_GROUP_OPTIONS');
   }
+});
+
+test('a coordinator lookup that cannot succeed (the cluster is stopped) fails the member instead of retrying forever', async (t) => {
+  const h = await harness(t);
+  await h.stable();
+  h.coord.fake.client.actor.send({ type: 'cluster.stop' });
+  h.coord.failures.set(GroupApi.heartbeat, [KafkaCode.NOT_COORDINATOR]);
+  h.clock.increment(HEARTBEAT_MS);
+  const failed = await waitFor(h.actor, (s) => s.matches('failed'), { timeout: 5000 });
+  t.is((failed.context.lastError as { code?: string }).code, 'CLUSTER_STOPPED');
+});
+
+test('groupMachineFor picks the machine of the configured protocol', (t) => {
+  t.is(groupMachineFor('classic'), groupMachine);
+  t.is(groupMachineFor('consumer').id, 'consumerGroup');
 });
