@@ -129,3 +129,35 @@ test('sticky: of two claims on one partition the higher generation wins; claims 
   t.deepEqual(toList(result.get('b') as TopicPartitions).find((p) => p.topic === 't')?.partition, 0);
   t.deepEqual(toList(result.get('b') as TopicPartitions).filter((p) => p.topic === 'u').length, 1);
 });
+
+test('cooperative-sticky, any membership change: round 1 never hands a partition to a non-owner while its owner holds it; after the owners revoke, round 2 is balanced and complete', (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 40 }), (before, after, partitionCount) => {
+      const perTopic = new Map([['t', partitionCount]]);
+      const first = cooperativeStickyAssignor.assign(Array.from({ length: before }, (_, i) => member(`m${i}`, ['t'])), perTopic);
+      // Members m0.. stay (as many as both rounds have), new ones join, the rest leave.
+      const owned = (id: string): TopicPartition[] => toList(first.get(id) ?? new Map());
+      const round1Members = Array.from({ length: after }, (_, i) => member(`m${i}`, ['t'], owned(`m${i}`), 1));
+      const round1 = cooperativeStickyAssignor.assign(round1Members, perTopic);
+      const ownerOf = new Map(round1Members.flatMap((m) => m.subscription.ownedPartitions.map((p) => [p.partition, m.memberId] as const)));
+      for (const [id, assignment] of round1) {
+        for (const p of toList(assignment)) {
+          const owner = ownerOf.get(p.partition);
+          if (owner !== undefined && owner !== id) return false;
+        }
+      }
+      // Each member revokes what round 1 did not give it and rejoins owning the rest.
+      const round2Members = round1Members.map((m) => member(m.memberId, ['t'], toList(round1.get(m.memberId) as TopicPartitions), 2));
+      const round2 = cooperativeStickyAssignor.assign(round2Members, perTopic);
+      const all = [...round2.values()].flatMap((a) => toList(a).map((p) => p.partition));
+      if (all.length !== partitionCount || new Set(all).size !== partitionCount) return false;
+      for (const m of round2Members) {
+        const kept = toList(round2.get(m.memberId) as TopicPartitions).map((p) => p.partition);
+        if (!m.subscription.ownedPartitions.every((p) => kept.includes(p.partition))) return false;
+      }
+      const c = counts(round2);
+      return Math.max(...c) - Math.min(...c) <= 1;
+    }),
+  );
+  t.pass();
+});
