@@ -17,7 +17,7 @@
  *   `ownedPartitions(actor)`, `groupMembership(actor)`.
  *
  *   findingCoordinator -> joining (revoking if eager -> requesting) -> syncing
- *     -> assigning (revoking -> starting) -> stable (heartbeat | autoCommit | watch)
+ *     -> assigning (revoking -> starting | heartbeat) -> stable (heartbeat | autoCommit | watch)
  *   stable -> joining on REBALANCE_IN_PROGRESS, a metadata change or group.rejoin;
  *   ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID lose the partitions and rejoin; a coordinator that
  *   moved (or a dead connection) sends it back to findingCoordinator; other retriable errors
@@ -94,6 +94,8 @@ export interface GroupContext {
   revokedThisRound: boolean;
   /** Last committed offset per partitionKey, so unchanged positions are not committed again. */
   committed: Map<string, bigint>;
+  /** A heartbeat failed while the assignment was being handed out: beat again first thing in stable. */
+  heartbeatTrouble: boolean;
   /** After a coordinator move while stable: go back to stable rather than rejoin. */
   resumeStable: boolean;
   rejoinReason: string;
@@ -205,6 +207,7 @@ export const groupMachine = setup({
     eagerWithOwned: ({ context }) => context.protocol === 'eager' && context.owned.length > 0,
     resumeStable: ({ context }) => context.resumeStable && context.generationId >= 0,
     revokedThisRound: ({ context }) => context.revokedThisRound,
+    heartbeatTrouble: ({ context }) => context.heartbeatTrouble,
     subscriptionChanged: ({ context }) => subscriptionChanged(context),
     autoCommitEnabled: ({ context }) => context.options.autoCommitIntervalMs > 0 && context.options.committable !== undefined,
     hasMember: ({ context }) => context.memberId !== '',
@@ -272,6 +275,7 @@ export const groupMachine = setup({
       assignment: [],
       revokedThisRound: false,
       committed: new Map(),
+      heartbeatTrouble: false,
       resumeStable: false,
       rejoinReason: 'joining',
       lastError: null,
@@ -380,33 +384,54 @@ export const groupMachine = setup({
         onError: ON_FAILURE,
       },
     },
+    // The listener may take its time with revoked/assigned partitions: heartbeats go on meanwhile.
     assigning: {
-      initial: 'revoking',
+      type: 'parallel',
       states: {
-        // Partitions owned before and not assigned now: committed and given up first.
-        revoking: {
-          invoke: {
-            src: 'revoke',
-            input: ({ context }) => revokeInput(context, minus(context.owned, context.assignment)),
-            onDone: {
-              target: 'starting',
-              actions: assign(({ context, event }) => {
-                const revoked = minus(context.owned, context.assignment);
-                return { owned: minus(context.owned, revoked), revokedThisRound: revoked.length > 0, committed: withCommitted(context, event.output.committed) };
-              }),
+        steps: {
+          initial: 'revoking',
+          states: {
+            // Partitions owned before and not assigned now: committed and given up first.
+            revoking: {
+              invoke: {
+                src: 'revoke',
+                input: ({ context }) => revokeInput(context, minus(context.owned, context.assignment)),
+                onDone: {
+                  target: 'starting',
+                  actions: assign(({ context, event }) => {
+                    const revoked = minus(context.owned, context.assignment);
+                    return { owned: minus(context.owned, revoked), revokedThisRound: revoked.length > 0, committed: withCommitted(context, event.output.committed) };
+                  }),
+                },
+                onError: { target: 'starting', actions: ['recordError', assign(({ context }) => ({ owned: context.owned.filter((p) => !minus([p], context.assignment).length) }))] },
+              },
             },
-            onError: { target: 'starting', actions: ['recordError', assign(({ context }) => ({ owned: context.owned.filter((p) => !minus([p], context.assignment).length) }))] },
+            starting: {
+              invoke: {
+                src: 'start',
+                input: ({ context }) => ({ options: context.options, connection: context.connection as ConnectionActor, partitions: minus(context.assignment, context.owned) }),
+                onDone: [
+                  { guard: 'revokedThisRound', target: '#group.joining', actions: assign(({ context }) => ({ owned: [...context.assignment], attempt: 0, rejoinReason: 'partitions revoked in a cooperative rebalance' })) },
+                  { target: '#group.stable', actions: assign(({ context }) => ({ owned: [...context.assignment], attempt: 0 })) },
+                ],
+                onError: ON_FAILURE,
+              },
+            },
           },
         },
-        starting: {
-          invoke: {
-            src: 'start',
-            input: ({ context }) => ({ options: context.options, connection: context.connection as ConnectionActor, partitions: minus(context.assignment, context.owned) }),
-            onDone: [
-              { guard: 'revokedThisRound', target: '#group.joining', actions: assign(({ context }) => ({ owned: [...context.assignment], attempt: 0, rejoinReason: 'partitions revoked in a cooperative rebalance' })) },
-              { target: '#group.stable', actions: assign(({ context }) => ({ owned: [...context.assignment], attempt: 0 })) },
-            ],
-            onError: ON_FAILURE,
+        heartbeat: {
+          initial: 'waiting',
+          states: {
+            waiting: { after: { heartbeatInterval: { target: 'beating' } } },
+            beating: {
+              invoke: {
+                src: 'heartbeat',
+                input: ({ context }) => ({ connection: context.connection as ConnectionActor, membership: membershipOf(context), timeoutMs: requestTimeout(context.options) }),
+                onDone: { target: 'waiting' },
+                // Leaving now would abandon a half-told assignment; the first heartbeat in stable, sent at once, acts on it.
+                onError: { target: 'waiting', actions: ['recordError', assign({ heartbeatTrouble: true })] },
+              },
+            },
           },
         },
       },
@@ -418,7 +443,10 @@ export const groupMachine = setup({
         heartbeat: {
           initial: 'waiting',
           states: {
-            waiting: { after: { heartbeatInterval: { target: 'beating' } } },
+            waiting: {
+              always: { guard: 'heartbeatTrouble', target: 'beating', actions: assign({ heartbeatTrouble: false }) },
+              after: { heartbeatInterval: { target: 'beating' } },
+            },
             beating: {
               invoke: {
                 src: 'heartbeat',

@@ -95,6 +95,15 @@ async function harness(t: { teardown(fn: () => unknown): void }, options: Partia
   };
 }
 
+/** Polls `done` (for conditions no snapshot change announces, such as a listener being called). */
+async function until(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function tp(partition: number, topic = 't'): TopicPartition {
   return { topic, partition };
 }
@@ -293,4 +302,34 @@ test('a coordinator lookup that cannot succeed (the cluster is stopped) fails th
 test('groupMachineFor picks the machine of the configured protocol', (t) => {
   t.is(groupMachineFor('classic'), groupMachine);
   t.is(groupMachineFor('consumer').id, 'consumerGroup');
+});
+
+test('heartbeats go on while the listener takes its time with an assignment; a rebalance they hear of is acted on once it is done', async (t) => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let told = false;
+  const h = await harness(t, {
+    listener: {
+      assigned: () => {
+        told = true;
+        return gate;
+      },
+    },
+  });
+  await until(() => h.actor.getSnapshot().matches('assigning') && told);
+  for (let beats = 1; beats <= 3; beats++) {
+    h.clock.increment(HEARTBEAT_MS);
+    await until(() => h.coord.count(GroupApi.heartbeat) === beats);
+  }
+  t.true(h.actor.getSnapshot().matches('assigning'), 'still handing out the assignment');
+  // The coordinator starts a rebalance while the listener is busy; it says so to every heartbeat.
+  h.coord.failures.set(GroupApi.heartbeat, [KafkaCode.REBALANCE_IN_PROGRESS, KafkaCode.REBALANCE_IN_PROGRESS]);
+  h.clock.increment(HEARTBEAT_MS);
+  await until(() => h.coord.count(GroupApi.heartbeat) === 4);
+  t.true(h.actor.getSnapshot().matches('assigning'));
+  const joins = h.coord.joins().length;
+  release();
+  // No clock movement needed: the first heartbeat in stable goes at once and hears of the rebalance.
+  await until(() => h.coord.joins().length === joins + 1);
+  t.is(h.coord.count(GroupApi.heartbeat), 5);
 });
