@@ -3,13 +3,14 @@
  * "consumer", Kafka 4.x). Same input, listener, committable hook, events and group-client
  * functions as the classic machine (group-machine.ts); `generationId` holds the member epoch.
  *
- *   findingCoordinator -> active (member: heartbeating <-> waiting, reconciling | autoCommit)
+ *   findingCoordinator -> active (member: heartbeating <-> waiting | reconciler: idle <-> reconciling | autoCommit)
  *   -> leaving (commit, revoke, leave heartbeat) -> stopped
  *
  * The coordinator computes the assignment (server-side assignor). Each heartbeat reports the
  * subscription and the partitions owned; an answer with a new target assignment is
- * reconciled (revoked partitions committed and given up, new ones started) and the next
- * heartbeat, sent at once, acknowledges it. Partitions keep flowing through all of this:
+ * reconciled beside the heartbeats (revoked partitions committed and given up, new ones
+ * started; the listener may take its time) and the next heartbeat, sent at once,
+ * acknowledges it. Partitions keep flowing through all of this:
  * there is no group-wide barrier as in the classic protocol. UNKNOWN_MEMBER_ID and
  * FENCED_MEMBER_EPOCH lose the partitions and join again at epoch 0.
  */
@@ -42,6 +43,8 @@ export interface ConsumerGroupContext {
   /** The coordinator's latest target assignment, not yet reconciled when it differs from owned. */
   assignment: TopicPartition[];
   committed: Map<string, bigint>;
+  /** A reconciliation finished and the coordinator has not heard of the new owned set yet. */
+  ackPending: boolean;
   lastError: Error | null;
   attempt: number;
   backoffMs: number;
@@ -110,7 +113,7 @@ async function reconcile(c: ConsumerGroupContext): Promise<Reconciled> {
 
 const ON_FAILURE = [
   { guard: 'coordinatorMoved', target: '#consumerGroup.findingCoordinator', reenter: true, actions: ['recordError', 'forgetCoordinator'] },
-  { guard: 'fenced', target: '#consumerGroup.active.member.heartbeating', reenter: true, actions: ['recordError', 'loseAll', 'rejoinAtEpochZero'] },
+  { guard: 'fenced', target: '#consumerGroup.active', reenter: true, actions: ['recordError', 'loseAll', 'rejoinAtEpochZero'] },
   { guard: 'retriable', target: '#consumerGroup.backoff', reenter: true, actions: ['recordError'] },
   { target: '#consumerGroup.failed', reenter: true, actions: ['recordError'] },
 ] as const;
@@ -153,10 +156,8 @@ export const consumerGroupMachine = setup({
     },
     fenced: ({ event }) => FENCED.has(kafkaCode(errorOf(event)) ?? 0),
     retriable: ({ event }) => (errorOf(event) as { retriable?: unknown })?.retriable === true,
-    newTarget: ({ context, event }) => {
-      const answer = (event as unknown as { output: ConsumerHeartbeatAnswer }).output;
-      return answer.assignment !== null && !sameSet(answer.assignment, context.owned);
-    },
+    mustReconcile: ({ context }) => !sameSet(context.assignment, context.owned),
+    ackPending: ({ context }) => context.ackPending,
     subscriptionChanged: ({ context }) => {
       const now = subscribedTopics(context.options, context.options.cluster.metadata);
       return now.length !== context.subscribed.length || now.some((t, i) => t !== context.subscribed[i]);
@@ -221,6 +222,7 @@ export const consumerGroupMachine = setup({
       owned: [],
       assignment: [],
       committed: new Map(),
+      ackPending: false,
       lastError: null,
       attempt: 0,
       backoffMs: 0,
@@ -252,36 +254,48 @@ export const consumerGroupMachine = setup({
     active: {
       type: 'parallel',
       states: {
+        // Heartbeats never wait for a reconciliation: the listener may take its time.
         member: {
           initial: 'heartbeating',
           states: {
             heartbeating: {
-              entry: assign({ subscribed: ({ context }) => subscribedTopics(context.options, context.options.cluster.metadata) }),
+              entry: assign({ subscribed: ({ context }) => subscribedTopics(context.options, context.options.cluster.metadata), ackPending: false }),
               invoke: {
                 src: 'heartbeat',
                 input: ({ context }) => ({ context, leaving: false }),
-                onDone: [
-                  { guard: 'newTarget', target: 'reconciling', actions: 'takeAnswer' },
-                  { target: 'waiting', actions: 'takeAnswer' },
-                ],
+                onDone: { target: 'waiting', actions: 'takeAnswer' },
                 onError: ON_FAILURE,
               },
             },
             waiting: {
+              // A finished reconciliation is acknowledged at once.
+              always: { guard: 'ackPending', target: 'heartbeating' },
               on: { 'group.rejoin': { target: 'heartbeating' } },
               after: {
                 heartbeatInterval: { target: 'heartbeating' },
                 metadataCheck: { guard: 'subscriptionChanged', target: 'heartbeating' },
               },
             },
+          },
+        },
+        reconciler: {
+          initial: 'idle',
+          states: {
+            idle: {
+              always: { guard: 'mustReconcile', target: 'reconciling' },
+            },
             reconciling: {
               invoke: {
                 src: 'reconcile',
                 input: ({ context }) => context,
-                // The next heartbeat, at once, tells the coordinator what is owned now.
                 onDone: {
-                  target: 'heartbeating',
-                  actions: assign(({ context, event }) => ({ owned: event.output.owned, committed: withCommitted(context, event.output.committed), rebalances: context.rebalances + 1 })),
+                  target: 'idle',
+                  actions: assign(({ context, event }) => ({
+                    owned: event.output.owned,
+                    committed: withCommitted(context, event.output.committed),
+                    rebalances: context.rebalances + 1,
+                    ackPending: true,
+                  })),
                 },
                 onError: ON_FAILURE,
               },

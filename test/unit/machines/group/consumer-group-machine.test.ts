@@ -87,7 +87,8 @@ async function harness(t: { teardown(fn: () => unknown): void }, options: Partia
     await coord.fake.stop();
   });
   const heartbeats = (): ConsumerGroupHeartbeatRequest[] => coord.fake.received(CONSUMER_GROUP_HEARTBEAT).map((r) => r.body as ConsumerGroupHeartbeatRequest);
-  const idle = () => waitFor(actor, (s) => s.matches({ active: { member: 'waiting' } }), { timeout: 5000 });
+  const idle = () =>
+    waitFor(actor, (s) => s.matches({ active: { member: 'waiting', reconciler: 'idle' } }) && !s.context.ackPending, { timeout: 5000 });
   return { coord, script, actor, clock, assigned, revoked, lost, heartbeats, idle };
 }
 
@@ -117,7 +118,8 @@ test('a new target revokes only what it drops and adds what it adds; partitions 
   await h.idle();
   h.script.answers.push({ epoch: 2, assignment: [1, 2] });
   h.clock.increment(INTERVAL_MS);
-  await waitFor(h.actor, (s) => s.matches({ active: { member: 'waiting' } }) && s.context.generationId === 2 && h.revoked.length === 1, { timeout: 5000 });
+  await waitFor(h.actor, (s) => s.context.generationId === 2 && h.revoked.length === 1, { timeout: 5000 });
+  await h.idle();
   t.deepEqual(h.revoked, [[{ topic: 't', partition: 0 }]]);
   t.deepEqual(h.assigned.at(-1)?.map((s) => s.partition), [2]);
   t.deepEqual(h.heartbeats().at(-1)?.topicPartitions, [{ topicId: topicId('t'), partitions: [1, 2] }]);
@@ -129,7 +131,8 @@ test('FENCED_MEMBER_EPOCH loses the partitions and joins again at epoch 0 with t
   await h.idle();
   h.script.answers.push({ errorCode: FENCED_MEMBER_EPOCH }, { assignment: [0] });
   h.clock.increment(INTERVAL_MS);
-  await waitFor(h.actor, (s) => s.matches({ active: { member: 'waiting' } }) && h.assigned.length === 2, { timeout: 5000 });
+  await waitFor(h.actor, () => h.assigned.length === 2, { timeout: 5000 });
+  await h.idle();
   t.deepEqual(h.lost, [[{ topic: 't', partition: 0 }]]);
   const all = h.heartbeats();
   const rejoin = all[all.length - 2];
@@ -152,4 +155,21 @@ test('stop revokes and leaves with epoch -1; a static member leaves with -2', as
     t.is(h.heartbeats().at(-1)?.memberEpoch, epoch);
     t.is(h.heartbeats().at(-1)?.instanceId, instance);
   }
+});
+
+test('heartbeats go on while the listener takes its time with a new assignment', async (t) => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const h = await harness(t, { listener: { assigned: () => gate } });
+  h.script.answers.push({ assignment: [0] });
+  await waitFor(h.actor, (s) => s.matches({ active: { member: 'waiting', reconciler: 'reconciling' } }), { timeout: 5000 });
+  for (let beats = 2; beats <= 4; beats++) {
+    h.clock.increment(INTERVAL_MS);
+    await waitFor(h.actor, (s) => h.heartbeats().length === beats && s.matches({ active: { member: 'waiting' } }), { timeout: 5000 });
+    t.deepEqual(h.heartbeats().at(-1)?.topicPartitions, [], 'nothing owned yet while the listener has not taken it');
+  }
+  release();
+  await h.idle();
+  t.deepEqual(h.heartbeats().at(-1)?.topicPartitions, [{ topicId: topicId('t'), partitions: [0] }], 'acknowledged at once');
+  t.is(h.heartbeats().length, 5);
 });
