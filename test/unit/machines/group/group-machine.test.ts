@@ -319,13 +319,14 @@ test('heartbeats go on while the listener takes its time with an assignment; a r
   await until(() => h.actor.getSnapshot().matches('assigning') && told);
   for (let beats = 1; beats <= 3; beats++) {
     h.clock.increment(HEARTBEAT_MS);
-    await until(() => h.coord.count(GroupApi.heartbeat) === beats);
+    // Back to waiting (the answer is in) before the clock moves again, or the next timer would start late.
+    await until(() => h.coord.count(GroupApi.heartbeat) === beats && h.actor.getSnapshot().matches({ assigning: { heartbeat: 'waiting' } }));
   }
   t.true(h.actor.getSnapshot().matches('assigning'), 'still handing out the assignment');
   // The coordinator starts a rebalance while the listener is busy; it says so to every heartbeat.
   h.coord.failures.set(GroupApi.heartbeat, [KafkaCode.REBALANCE_IN_PROGRESS, KafkaCode.REBALANCE_IN_PROGRESS]);
   h.clock.increment(HEARTBEAT_MS);
-  await until(() => h.coord.count(GroupApi.heartbeat) === 4);
+  await until(() => h.coord.count(GroupApi.heartbeat) === 4 && h.actor.getSnapshot().context.heartbeatTrouble);
   t.true(h.actor.getSnapshot().matches('assigning'));
   const joins = h.coord.joins().length;
   release();
