@@ -12,6 +12,7 @@ import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import type { ClusterActor } from '../machines/cluster/cluster-machine.js';
 import { NotReadyError } from '../ipc/errors.js';
 import { ActorDirectory } from './actor-directory.js';
+import { ActorLog } from './actor-log.js';
 import { clusterOptionsFrom } from './cluster-options.js';
 import { ExitCode } from './commands/command.js';
 import { daemonMachine } from './daemon-machine.js';
@@ -60,6 +61,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
 
   const directory = new ActorDirectory();
   const hub = new InspectionHub();
+  const actorLog = new ActorLog(logger);
   const root = createActor(daemonMachine, {
     input: {
       cluster: clusterOptionsFrom(config, brokers, version),
@@ -69,6 +71,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     inspect: (event) => {
       directory.inspect(event);
       hub.inspect(event);
+      actorLog.inspect(event);
     },
     systemId: 'daemon',
   });
