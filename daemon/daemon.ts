@@ -173,6 +173,10 @@ export async function runDaemon(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   await stopped;
+  // From here a signal must end the process as usual, not be swallowed by a handler of a
+  // daemon that is already stopping.
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
 
   const deadline = setTimeout(() => {
     logger.error({ timeoutMs: config.shutdown.timeoutMs }, 'shutdown took too long: exiting anyway');
@@ -186,5 +190,12 @@ export async function runDaemon(argv: string[]): Promise<number> {
   if (local?.startedHere) await local.stop();
   clearTimeout(deadline);
   logger.info({ exitCode }, 'stopped');
+  // The process ends when nothing is left to wait for. Should anything still hold the event
+  // loop (a socket or timer some actor failed to release), exit anyway: a daemon that has
+  // given up must not linger, or the container runtime would never restart it.
+  setTimeout(() => {
+    logger.warn('handles still open after shutdown: exiting anyway');
+    process.exit(exitCode);
+  }, 5000).unref();
   return exitCode;
 }
