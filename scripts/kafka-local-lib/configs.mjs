@@ -64,6 +64,10 @@ function securityLines(keystore) {
       // principal. The login module's option is for the broker's own token, which every SASL
       // listener must be able to create even when no inter-broker traffic uses it.
       `listener.name.${listener}.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${oauthBrokerSubject}";`,
+      // KIP-368 for OAUTHBEARER only: sessions end with their token (at the latest after an
+      // hour), so clients must re-authenticate with a fresh one. 3.x and 4.x bound the session
+      // by the token's exp even without this; 2.8 grants unlimited sessions unless it is set.
+      `listener.name.${listener}.oauthbearer.connections.max.reauth.ms=3600000`,
     );
   }
   return lines;
