@@ -1,8 +1,10 @@
 // What the actors do, in the daemon's log, learned from XState's inspection events like the
 // actor directory: every state change at debug, every new failure an actor records (a
-// connection backing off, a supervisor restarting its child, a failed metadata refresh) at warn,
-// and an actor that fails at error. Without it a broker that refuses our credentials, or a
-// child restarted again and again, would be visible only in metrics.
+// connection backing off, a supervisor restarting its child with the child's error, a failed
+// metadata refresh) at warn, and an actor failed by an error of a child it does not handle at
+// error. (An actor that fails by throwing emits no snapshot; its supervisor's warning names the
+// error.) Without it a broker that refuses our credentials, or a child restarted again and again,
+// would be visible only in metrics.
 //
 // Only state values, error messages and actor ids are logged, never a context or an event's
 // payload: those hold connection options, and with them SASL passwords and token providers.
