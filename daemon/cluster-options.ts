@@ -8,6 +8,17 @@ import type { TlsOptions } from '../machines/connection/transport.js';
 
 const run = promisify(execFile);
 
+/**
+ * kafka.sasl.tokenCommand failed or printed nothing. Deliberately not a ConnectionError: the
+ * brokers are fine, our own credentials source is broken (a helper that cannot reach its
+ * identity provider, an expired service-account mount). A connection that meets it fails
+ * instead of backing off, so its supervisors restart it with backoff and, past
+ * supervisor.maxRestarts within supervisor.windowMs, escalate until the daemon exits non-zero:
+ * the container runtime then restarts the sidecar (often what fixes such a source) and makes the
+ * outage visible, rather than a daemon that looks alive and never becomes ready. A refused
+ * token, by contrast, is the broker's answer (SaslAuthenticationError) and backs off forever,
+ * as a wrong password does. `retriable` says that a later attempt may succeed.
+ */
 export class TokenCommandError extends Error {
   readonly code = 'SASL_TOKEN_COMMAND_FAILED';
   readonly retriable = true;

@@ -14,6 +14,7 @@ import { NotReadyError } from '../ipc/errors.js';
 import { registerProduceMethod } from '../ipc/methods/produce.js';
 import { producerOf } from '../machines/producer/producer-machine.js';
 import { ActorDirectory } from './actor-directory.js';
+import { ActorLog } from './actor-log.js';
 import { clusterOptionsFrom } from './cluster-options.js';
 import { producerOptionsFrom } from './producer-options.js';
 import { ExitCode } from './commands/command.js';
@@ -63,6 +64,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
 
   const directory = new ActorDirectory();
   const hub = new InspectionHub();
+  const actorLog = new ActorLog(logger);
   const root = createActor(daemonMachine, {
     input: {
       cluster: clusterOptionsFrom(config, brokers, version),
@@ -73,6 +75,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     inspect: (event) => {
       directory.inspect(event);
       hub.inspect(event);
+      actorLog.inspect(event);
     },
     systemId: 'daemon',
   });
@@ -176,6 +179,10 @@ export async function runDaemon(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   await stopped;
+  // From here a signal must end the process as usual, not be swallowed by a handler of a
+  // daemon that is already stopping.
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
 
   const deadline = setTimeout(() => {
     logger.error({ timeoutMs: config.shutdown.timeoutMs }, 'shutdown took too long: exiting anyway');
@@ -198,5 +205,12 @@ export async function runDaemon(argv: string[]): Promise<number> {
   if (local?.startedHere) await local.stop();
   clearTimeout(deadline);
   logger.info({ exitCode }, 'stopped');
+  // The process ends when nothing is left to wait for. Should anything still hold the event
+  // loop (a socket or timer some actor failed to release), exit anyway: a daemon that has
+  // given up must not linger, or the container runtime would never restart it.
+  setTimeout(() => {
+    logger.warn('handles still open after shutdown: exiting anyway');
+    process.exit(exitCode);
+  }, 5000).unref();
   return exitCode;
 }

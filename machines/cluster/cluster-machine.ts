@@ -12,15 +12,23 @@
  * A broker actor that fails is restarted by its supervisor with backoff while the others keep
  * serving; a supervisor that gives up fails, and as this machine does not handle that, the
  * cluster fails too and the daemon's supervision takes over (escalation).
+ *
+ * Bootstrap follows the connection machine's rule: network and broker errors back off and try
+ * again, forever; an error no connection expects (a bug, or a local credentials source that
+ * fails, such as kafka.sasl.tokenCommand) fails the cluster, so that its supervisor restarts it
+ * and, when that keeps happening, escalates. Otherwise a cluster restarted after its brokers'
+ * supervisors gave up would sit in bootstrapBackoff for good, and the escalation would stop
+ * here instead of reaching the daemon.
  */
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import type { MetadataResponse } from '../../protocol/messages/metadata.js';
 import { backoffDelayMs, checkBackoffPolicy } from '../backoff.js';
+import { isExpectedFailure } from '../connection/connection-machine.js';
 import type { RestartPolicy } from '../supervision/restart-budget.js';
 import { createSupervisorMachine, supervisorInput } from '../supervision/supervisor-machine.js';
 import { brokerMachine, brokerSystemId, type BrokerActor, type ConnectionTemplate } from './broker-machine.js';
 import { CoordinatorCache } from './coordinators.js';
-import { parseBrokerAddress } from './errors.js';
+import { BootstrapError, parseBrokerAddress } from './errors.js';
 import { ClusterMetadata } from './metadata.js';
 import { bootstrapMetadata, refreshMetadata, type RefreshInput } from './metadata-fetch.js';
 
@@ -61,6 +69,12 @@ export const DEFAULT_BROKER_STABLE_AFTER_MS = 60_000;
 
 export const brokerSupervisorMachine = createSupervisorMachine(brokerMachine);
 
+/** A bootstrap failure that backing off will not cure: some broker's attempt failed unexpectedly. */
+export function isUnexpectedBootstrapFailure(error: unknown): boolean {
+  if (!(error instanceof BootstrapError)) return true;
+  return error.failures.some((f) => !isExpectedFailure(f.error));
+}
+
 export function brokerSupervisorId(nodeId: number): string {
   return `supervisor:${brokerSystemId(nodeId)}`;
 }
@@ -83,6 +97,7 @@ export const clusterMachine = setup({
   },
   guards: {
     refreshPending: ({ context }) => context.refreshPending,
+    unexpectedBootstrapFailure: (_, params: { error: unknown }) => isUnexpectedBootstrapFailure(params.error),
   },
   actions: {
     chooseBackoff: assign(({ context }) => ({
@@ -117,6 +132,10 @@ export const clusterMachine = setup({
         if (broker) enqueue.sendTo(broker, { type: 'broker.moved', host: b.host, port: b.port });
       }
     }),
+    escalate: ({ context }) => {
+      // Thrown from an action, the error fails this actor and reaches the parent's supervisor.
+      throw context.lastError ?? new Error('the cluster failed without an error');
+    },
     stopBrokers: enqueueActions(({ context, enqueue }) => {
       for (const nodeId of context.metadata.brokers.keys()) enqueue.stopChild(brokerSupervisorId(nodeId));
     }),
@@ -144,10 +163,17 @@ export const clusterMachine = setup({
         src: 'bootstrap',
         input: ({ context }) => context.options,
         onDone: { target: 'ready', actions: { type: 'applyMetadata', params: ({ event }) => ({ response: event.output }) } },
-        onError: {
-          target: 'bootstrapBackoff',
-          actions: assign(({ context, event }) => ({ lastError: event.error as Error, failures: context.failures + 1 })),
-        },
+        onError: [
+          {
+            guard: { type: 'unexpectedBootstrapFailure', params: ({ event }) => ({ error: event.error }) },
+            target: 'failed',
+            actions: assign(({ event }) => ({ lastError: event.error instanceof Error ? event.error : new Error(String(event.error)) })),
+          },
+          {
+            target: 'bootstrapBackoff',
+            actions: assign(({ context, event }) => ({ lastError: event.error as Error, failures: context.failures + 1 })),
+          },
+        ],
       },
     },
     bootstrapBackoff: {
@@ -190,6 +216,8 @@ export const clusterMachine = setup({
       },
     },
     stopped: { type: 'final', entry: 'stopBrokers' },
+    /** Bootstrap failed in a way retrying will not cure: the cluster fails and its supervisor decides. */
+    failed: { entry: 'escalate' },
   },
 });
 

@@ -131,6 +131,9 @@ export const connectionMachine = setup({
     recordConnectTimeout: assign({
       lastError: ({ context }) => new ConnectTimeoutError(context.options.connectTimeoutMs, context.phase, context.broker),
     }),
+    // A custom action runs at once, unlike detachLink's deferred message to the link owner, which
+    // `escalate` throwing in the same entry would cancel: the socket must not outlive the actor.
+    closeLink: ({ context }) => context.pipeline?.close(),
     pausePipeline: ({ context }) => context.pipeline?.pause(),
     resumePipeline: ({ context }) => context.pipeline?.resume(),
     escalate: ({ context }) => {
@@ -234,7 +237,7 @@ export const connectionMachine = setup({
       entry: ['detachLink', 'chooseBackoff'],
       after: { backoffDelay: { target: 'connecting' } },
     },
-    failed: { entry: ['detachLink', 'escalate'] },
+    failed: { entry: ['closeLink', 'detachLink', 'escalate'] },
     closed: { type: 'final', entry: 'detachLink' },
   },
 });

@@ -8,7 +8,8 @@
  * The child keeps its system id across restarts, so other actors keep reaching it with
  * `system.get(childSystemId)`; while it waits to restart, that lookup returns undefined.
  */
-import { assign, enqueueActions, setup, type AnyActorLogic, type InputFrom, type UnknownActorLogic } from 'xstate';
+import { assign, enqueueActions, setup, type AnyActorLogic, type AnyActorRef, type InputFrom, type UnknownActorLogic } from 'xstate';
+import { stopDescendants } from './orphans.js';
 import { RestartBudget, type RestartPolicy, type SupervisionEscalatedError } from './restart-budget.js';
 
 export interface SupervisorInput<TChildInput> {
@@ -68,6 +69,8 @@ export function createSupervisorMachine(childLogic: AnyActorLogic) {
         enqueue.spawnChild('child', { id: SUPERVISED_CHILD_ID, systemId: context.childSystemId, input: context.childInput });
       }),
       stopChild: enqueueActions(({ enqueue }) => enqueue.stopChild(SUPERVISED_CHILD_ID)),
+      // Runs at once (a custom action), so it also happens when `throwEscalation` follows.
+      stopOrphans: ({ self }) => stopDescendants(self.getSnapshot().children[SUPERVISED_CHILD_ID] as AnyActorRef | undefined),
       markStable: ({ context }) => context.budget.onStable(),
       throwEscalation: ({ context }) => {
         // Throwing from an action fails this actor, which reports the error to its own parent.
@@ -113,12 +116,12 @@ export function createSupervisorMachine(childLogic: AnyActorLogic) {
         always: [{ guard: 'withinBudget', target: 'restarting' }, { target: 'escalated' }],
       },
       restarting: {
-        entry: 'stopChild',
+        entry: ['stopOrphans', 'stopChild'],
         after: {
           restartDelay: { target: 'running', actions: assign({ restarts: ({ context }) => context.restarts + 1 }) },
         },
       },
-      escalated: { entry: ['stopChild', 'throwEscalation'] },
+      escalated: { entry: ['stopOrphans', 'stopChild', 'throwEscalation'] },
       /** The child stopped by itself (reached its final state): nothing to supervise any more. */
       finished: { type: 'final' },
     },

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
-  log4j1Properties, log4j2Yaml, saslPassword, saslUser, serverProperties, zookeeperProperties,
+  log4j1Properties, log4j2Yaml, saslMechanisms, saslPassword, saslUser, serverProperties, zookeeperProperties,
 } from './configs.mjs';
 import { ErrorCode, KafkaLocalError } from './errors.mjs';
 import { freePorts } from './ports.mjs';
@@ -104,7 +104,7 @@ export async function createCluster(o) {
 
   const state = {
     version: o.version, mode: spec.mode, nodes: o.nodes, security: o.security, dir: o.dir,
-    ports, zookeeperPort, caFile: tls?.caFile, brokers, zookeeper,
+    ports, zookeeperPort, caFile: tls?.caFile, saslMechanisms: o.security ? saslMechanisms : undefined, brokers, zookeeper,
   };
   writeState(state);
 

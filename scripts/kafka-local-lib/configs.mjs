@@ -4,7 +4,12 @@
 export const saslUser = 'alice';
 export const saslPassword = 'alice-secret';
 export const keystorePassword = 'test1234';
-export const saslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+export const saslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'];
+/**
+ * The subject the broker's own (unused, but required) OAUTHBEARER login puts in its token.
+ * Clients bring their own unsecured JWTs: {"alg":"none"} header, sub/iat/exp claims, no signature.
+ */
+export const oauthBrokerSubject = 'kafka-local-broker';
 
 /**
  * @typedef {object} NodePorts
@@ -54,6 +59,15 @@ function securityLines(keystore) {
       `listener.name.${listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${saslUser}="${saslPassword}";`,
       `listener.name.${listener}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
       `listener.name.${listener}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+      // Without a server callback handler Kafka (2.8 to 4.1) validates OAUTHBEARER tokens with
+      // its built-in unsecured validator: alg "none", an unexpired exp, and the sub claim as
+      // principal. The login module's option is for the broker's own token, which every SASL
+      // listener must be able to create even when no inter-broker traffic uses it.
+      `listener.name.${listener}.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${oauthBrokerSubject}";`,
+      // KIP-368 for OAUTHBEARER only: sessions end with their token (at the latest after an
+      // hour), so clients must re-authenticate with a fresh one. 3.x and 4.x bound the session
+      // by the token's exp even without this; 2.8 grants unlimited sessions unless it is set.
+      `listener.name.${listener}.oauthbearer.connections.max.reauth.ms=3600000`,
     );
   }
   return lines;

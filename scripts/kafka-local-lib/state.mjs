@@ -17,6 +17,8 @@ export const stateFileName = 'kafka-local.json';
  * @property {import('./configs.mjs').NodePorts[]} ports
  * @property {number} [zookeeperPort]
  * @property {string} [caFile]
+ * @property {string[]} [saslMechanisms] what the SASL listeners accept (absent in clusters
+ *           started before OAUTHBEARER was added, which accept PLAIN and SCRAM only)
  * @property {import('./processes.mjs').ProcessSpec[]} brokers index i is node i+1
  * @property {import('./processes.mjs').ProcessSpec} [zookeeper]
  */
@@ -64,6 +66,7 @@ export function clusterVars(state) {
       ['KAFKA_SASL_USER', saslUser],
       ['KAFKA_SASL_PASSWORD', saslPassword],
     );
+    if (state.saslMechanisms) vars.push(['KAFKA_SASL_MECHANISMS', state.saslMechanisms.join(',')]);
   }
   return vars;
 }

@@ -35,6 +35,8 @@ export interface KafkaSecurityEnv {
   readonly caFile: string;
   readonly user: string;
   readonly password: string;
+  /** What the SASL listeners accept (KAFKA_SASL_MECHANISMS); empty when the script did not say. */
+  readonly mechanisms: string[];
 }
 
 export interface LocalKafka {
@@ -74,6 +76,7 @@ export function kafkaEnvFrom(vars: Readonly<Record<string, string | undefined>>)
           caFile: vars.KAFKA_CA_FILE,
           user: vars.KAFKA_SASL_USER ?? '',
           password: vars.KAFKA_SASL_PASSWORD ?? '',
+          mechanisms: splitList(vars.KAFKA_SASL_MECHANISMS),
         }
       : undefined;
   return { brokers, version: vars.KAFKA_VERSION ?? 'unknown', ...(security ? { security } : {}) };
@@ -198,4 +201,16 @@ export async function kafkaSecurityEnv(): Promise<KafkaSecurityEnv & { version: 
     throw new Error('these brokers have no security listeners: start them with scripts/kafka-local start --security');
   }
   return { ...env.security, version: env.version };
+}
+
+/** Security settings of brokers whose SASL listeners accept OAUTHBEARER (unsecured JWTs). */
+export async function kafkaOAuthEnv(): Promise<KafkaSecurityEnv & { version: string }> {
+  const env = await kafkaSecurityEnv();
+  if (!env.mechanisms.includes('OAUTHBEARER')) {
+    throw new Error(
+      `these brokers do not say they accept OAUTHBEARER (KAFKA_SASL_MECHANISMS=${env.mechanisms.join(',') || 'unset'}): ` +
+        'they were started by an older scripts/kafka-local; stop and start them again',
+    );
+  }
+  return env;
 }

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import kafkajs from 'kafkajs';
-import { kafkaSecurityEnv } from '../../helpers/kafka.js';
+import { kafkaOAuthEnv, kafkaSecurityEnv } from '../../helpers/kafka.js';
 import { kcat, kcatOk, kcatRoundTrip } from '../../helpers/kcat.js';
 
 const kcatScramWorks = (version: string): boolean => !version.startsWith('4.');
@@ -61,6 +61,14 @@ test('SCRAM-SHA-256 and SCRAM-SHA-512 log in on both SASL listeners', async (t) 
       t.is(await scramWithKafkajs(env.saslSslBrokers, lower, env.user, env.password, ca), 1, `${mechanism} over SSL`);
     }
   }
+});
+
+test('OAUTHBEARER: an unsecured JWT from librdkafka logs in on both SASL listeners', async (t) => {
+  const env = await kafkaOAuthEnv();
+  // librdkafka builds an alg "none" JWT itself from sasl.oauthbearer.config.
+  const oauth = ['-X', 'sasl.mechanisms=OAUTHBEARER', '-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=kcat-oauth'];
+  t.is(await kcatRoundTrip(env.saslPlaintextBrokers.join(','), ['-X', 'security.protocol=SASL_PLAINTEXT', ...oauth]), 'ok');
+  t.is(await kcatRoundTrip(env.saslSslBrokers.join(','), ['-X', 'security.protocol=SASL_SSL', ...oauth, '-X', `ssl.ca.location=${env.caFile}`]), 'ok');
 });
 
 test('a wrong password is refused for PLAIN and SCRAM', async (t) => {

@@ -19,6 +19,7 @@ test('kafkaEnvFrom needs brokers and reads the security block only when complete
     KAFKA_CA_FILE: '/ca.pem',
     KAFKA_SASL_USER: 'alice',
     KAFKA_SASL_PASSWORD: 'alice-secret',
+    KAFKA_SASL_MECHANISMS: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
   });
   t.deepEqual(secure?.security, {
     saslPlaintextBrokers: ['a:2'],
@@ -27,5 +28,9 @@ test('kafkaEnvFrom needs brokers and reads the security block only when complete
     caFile: '/ca.pem',
     user: 'alice',
     password: 'alice-secret',
+    mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'],
   });
+  // Brokers started by an older scripts/kafka-local do not say which mechanisms they accept.
+  const older = kafkaEnvFrom({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_PLAINTEXT_BROKERS: 'a:2', KAFKA_CA_FILE: '/ca.pem' });
+  t.deepEqual(older?.security?.mechanisms, []);
 });

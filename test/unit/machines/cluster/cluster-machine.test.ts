@@ -9,6 +9,7 @@ import { brokerMachine } from '../../../../machines/cluster/broker-machine.js';
 import { createSupervisorMachine } from '../../../../machines/supervision/supervisor-machine.js';
 import { brokerSupervisorId, clusterMachine, type ClusterOptions } from '../../../../machines/cluster/cluster-machine.js';
 import { BootstrapError } from '../../../../machines/cluster/errors.js';
+import { ConnectionRefusedError } from '../../../../machines/connection/errors.js';
 import type { RefreshInput } from '../../../../machines/cluster/metadata-fetch.js';
 import type { MetadataResponse } from '../../../../protocol/messages/metadata.js';
 
@@ -79,16 +80,27 @@ test('bootstrap -> ready with the metadata, and one supervised broker actor per 
 
 test('a failed bootstrap backs off and tries again, keeping the error', async (t) => {
   const c = start();
-  c.bootstraps[0].reject(new BootstrapError([{ broker: '127.0.0.1:9092', error: new Error('refused') }]));
+  c.bootstraps[0].reject(new BootstrapError([{ broker: '127.0.0.1:9092', error: new ConnectionRefusedError('refused', '127.0.0.1:9092') }]));
   await flush();
   t.is(c.state(), 'bootstrapBackoff');
   t.regex(c.actor.getSnapshot().context.lastError?.message ?? '', /no bootstrap broker reachable: 127.0.0.1:9092/);
   c.clock.increment(100);
   t.is(c.state(), 'bootstrapping');
   t.is(c.bootstraps.length, 2);
-  c.bootstraps[1].reject(new Error('again'));
+  c.bootstraps[1].reject(new BootstrapError([{ broker: '127.0.0.1:9092', error: new ConnectionRefusedError('again', '127.0.0.1:9092') }]));
   await flush();
   t.is(c.actor.getSnapshot().context.backoffMs, 200);
+});
+
+test('a bootstrap that fails unexpectedly (a broken token command, a bug) fails the cluster for its supervisor', async (t) => {
+  const c = start();
+  const broken = new Error('kafka.sasl.tokenCommand failed: exit code 1');
+  c.bootstraps[0].reject(new BootstrapError([{ broker: '127.0.0.1:9092', error: broken }]));
+  await flush();
+  t.is(c.actor.getSnapshot().status, 'error');
+  t.is(c.errors.length, 1);
+  t.regex((c.errors[0] as Error).message, /no bootstrap broker reachable: 127\.0\.0\.1:9092 \(Error: kafka\.sasl\.tokenCommand failed/);
+  t.is(c.bootstraps.length, 1, 'no retry: the supervisor restarts the cluster instead');
 });
 
 test('refreshes run periodically; requests for a refresh while cooling down are merged into one', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createActor, setup, SimulatedClock, type AnyActorRef } from 'xstate';
+import { createActor, fromCallback, setup, SimulatedClock, type AnyActorRef } from 'xstate';
 import { SupervisionEscalatedError } from '../../../../machines/supervision/restart-budget.js';
 import { createSupervisorMachine, supervisorInput } from '../../../../machines/supervision/supervisor-machine.js';
 
@@ -116,3 +116,51 @@ test('a supervisor inside a parent reports its escalation to the parent as xstat
   t.deepEqual(seen, ['SupervisionEscalatedError']);
   t.is(actor.getSnapshot().status, 'active', 'the parent decided to carry on');
 });
+
+/**
+ * A child with a grandchild machine that holds a resource (a callback actor with cleanup) and a
+ * resource of its own: XState leaves both running when the child fails by throwing.
+ */
+function parentWithResources(released: string[]) {
+  const resource = (name: string) =>
+    fromCallback(() => () => {
+      released.push(name);
+    });
+  const grandchild = setup({ actors: { socket: resource('grandchild socket') } }).createMachine({ invoke: { src: 'socket' } });
+  return setup({
+    types: { events: {} as { type: 'fail' } },
+    actors: { lane: grandchild, timer: resource('child timer') },
+  }).createMachine({
+    invoke: [
+      { id: 'lane', src: 'lane' },
+      { id: 'timer', src: 'timer' },
+    ],
+    on: {
+      fail: {
+        actions: () => {
+          throw new Error('child broke');
+        },
+      },
+    },
+  });
+}
+
+for (const maxRestarts of [1, 0]) {
+  test(`the failed child's descendants are stopped when it is ${maxRestarts > 0 ? 'restarted' : 'escalated'}`, (t) => {
+    const released: string[] = [];
+    const machine = createSupervisorMachine(parentWithResources(released));
+    const clock = new SimulatedClock();
+    const actor = createActor(machine, {
+      clock,
+      input: { childSystemId: 'parent', childInput: {}, policy: { maxRestarts, windowMs: 10_000, backoff: { minMs: 100, maxMs: 100, jitter: 0 } }, stableAfterMs: 5000, now: () => clock.now() },
+    });
+    actor.subscribe({ error: () => undefined });
+    actor.start();
+    const child = actor.system.get('parent') as AnyActorRef;
+    t.deepEqual(released, [], 'nothing released while the child runs');
+    child.send({ type: 'fail' });
+    t.deepEqual(released.sort(), ['child timer', 'grandchild socket']);
+    t.is(actor.getSnapshot().status, maxRestarts > 0 ? 'active' : 'error');
+  });
+}
+
