@@ -73,8 +73,11 @@ function script(setup: ProducerSetup, classpath: string): string {
   return lines.join('\n');
 }
 
-/** "N records sent, R records/sec (M MB/sec), ..." : ProducerPerformance's summary line. */
-const SUMMARY = /^(\d+) records sent, ([\d.]+) records\/sec \(/m;
+/**
+ * "N records sent, R records/sec (M MB/sec), ... ms 50th, ...": ProducerPerformance's final
+ * summary. Every 5 s it also prints a progress line of the same start without percentiles.
+ */
+const SUMMARY = /^(\d+) records sent, ([\d.]+) records\/sec \(.* ms 50th, /m;
 
 export function parseJavaOutput(setup: ProducerSetup, stdout: string): Record<string, number> {
   const values: Record<string, number> = {};

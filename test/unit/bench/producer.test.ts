@@ -67,6 +67,7 @@ function javaOutput(opts: { sent?: number; after?: number } = {}): string {
     '@@case 100b_acks1_none before 40',
     'Reading payloads from: /tmp/p.txt',
     'Number of messages read: 1000',
+    '470 records sent, 94.0 records/sec (0.01 MB/sec), 769.3 ms avg latency, 2032.0 ms max latency.',
     `${opts.sent ?? 1000} records sent, 2000.0 records/sec (0.19 MB/sec), 12.00 ms avg latency, 40.00 ms max latency, 10 ms 50th, 30 ms 95th, 39 ms 99th, 40 ms 99.9th.`,
     '@@rusage 1.50 0.50 123456',
     `@@after ${opts.after ?? 1040}`,
@@ -78,7 +79,7 @@ function javaOutput(opts: { sent?: number; after?: number } = {}): string {
   ].join('\n');
 }
 
-test("parseJavaOutput takes ProducerPerformance's rate, each JVM's CPU, and checks the topic's growth", (t) => {
+test("parseJavaOutput takes ProducerPerformance's final rate (not a progress line), each JVM's CPU, and checks the topic's growth", (t) => {
   const values = parseJavaOutput(javaSetup, javaOutput());
   t.is(values.rps_100b_acks1_none, 2000);
   t.is(values.mbps_100b_acks1_none, 0.2);
