@@ -86,6 +86,22 @@ export function endOffset(brokers: string, topic: string): number {
   return Number(m[1]);
 }
 
+/** Waits until every topic's partition 0 has a leader that answers (a new topic takes a moment). */
+export async function awaitLeaders(brokers: string, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        endOffset(brokers, topic);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+}
+
 /** The check every run ends with: the topic grew by exactly the records sent. */
 export function checkGrowth(candidate: string, run: CaseRun, before: number, after: number): void {
   if (after - before !== run.records) {

@@ -19,7 +19,7 @@ import { createTopics } from '../../machines/admin/create-topics.js';
 import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
 import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
-import { BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
+import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
 import { ensureToolsJars, javaCommand, TOOLS_VERSION } from '../producer/java.js';
 import { runKafkaJs, runPlatformatic } from '../producer/js-clients.js';
 import { runOurs } from '../producer/ours.js';
@@ -115,6 +115,7 @@ export const scenario: Scenario = {
       const failed = created.find((r) => r.error);
       if (failed?.error) throw failed.error;
     });
+    await awaitLeaders(brokers, cases.map((c) => c.topic));
     const javaClasspath = ensureToolsJars((line) => process.stderr.write(`${line}\n`));
     const setup: ProducerSetup & { dir: string } = { brokers, cases, javaClasspath, dir };
     return setup as unknown as Record<string, never>;
