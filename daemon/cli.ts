@@ -12,6 +12,7 @@ const commands: Record<string, CommandLoader> = {
   call: async () => (await import('./commands/call.js')).command,
   config: async () => (await import('./commands/config.js')).command,
   machines: async () => (await import('./commands/machines.js')).command,
+  produce: async () => (await import('./commands/produce.js')).command,
   start: async () => (await import('./commands/start.js')).command,
   status: async () => (await import('./commands/status.js')).command,
 };

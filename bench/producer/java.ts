@@ -1,0 +1,105 @@
+/**
+ * The producer benchmark's Java candidate: Kafka's own org.apache.kafka.tools.ProducerPerformance
+ * (kafka-tools from Maven Central, fetched with mvn like scripts/kafka-local fetches the broker
+ * jars, into .cache/kafka-tools/<version>/lib). One JVM per case, run by one bash script under
+ * the runner's GNU time (whole-candidate CPU and peak RSS); inside it each JVM runs under its
+ * own GNU time too, so every case has its CPU seconds, and kcat reads the topic's end offset
+ * before and after, so parse() can check the growth like the Node candidates do.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandSpec, RunContext } from '../lib/scenario.js';
+import { BATCH_BYTES, caseMetrics, checkGrowth, IN_FLIGHT, LINGER_MS, type ProducerSetup } from './cases.js';
+
+export const TOOLS_VERSION = '4.1.1';
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+function hasToolsJar(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('kafka-tools-') && !f.startsWith('kafka-tools-api') && f.endsWith('.jar'));
+}
+
+/** The directory holding kafka-tools and its runtime dependencies; fetched on first use. */
+export function ensureToolsJars(log: (line: string) => void): string {
+  const lib = join(repoRoot, '.cache', 'kafka-tools', TOOLS_VERSION, 'lib');
+  if (hasToolsJar(lib)) return lib;
+  const pom = join(repoRoot, 'scripts', 'kafka-poms', `tools-${TOOLS_VERSION}.xml`);
+  const staging = `${lib}.fetch-${process.pid}`;
+  mkdirSync(staging, { recursive: true });
+  log(`fetching kafka-tools ${TOOLS_VERSION} from Maven Central into ${lib} (first use only)`);
+  const r = spawnSync('mvn', ['-B', '-q', '-f', pom, 'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.error || r.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`mvn could not fetch kafka-tools ${TOOLS_VERSION}: ${r.error?.message ?? `${r.stdout}${r.stderr}`.slice(-2000)}`);
+  }
+  try {
+    renameSync(staging, lib);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!hasToolsJar(lib)) throw err;
+  }
+  return lib;
+}
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function script(setup: ProducerSetup, classpath: string): string {
+  const offset = (topic: string): string =>
+    `$(kcat -Q -b ${quote(setup.brokers)} -t ${quote(`${topic}:0:-1`)} | sed -n 's/.*\\[0\\] offset \\([0-9]*\\).*/\\1/p')`;
+  const lines = ['set -euo pipefail', 'rusage=$(mktemp)', "trap 'rm -f \"$rusage\"' EXIT"];
+  for (const run of setup.cases) {
+    const props = [
+      `bootstrap.servers=${setup.brokers}`,
+      `acks=${run.acks === 'all' ? 'all' : '1'}`,
+      `enable.idempotence=${run.acks === 'all'}`,
+      `compression.type=${run.compression}`,
+      `batch.size=${BATCH_BYTES}`,
+      `linger.ms=${LINGER_MS}`,
+      `max.in.flight.requests.per.connection=${IN_FLIGHT}`,
+    ];
+    const java = ['java', '-Xmx512m', '-cp', `${classpath}/*`, 'org.apache.kafka.tools.ProducerPerformance', '--topic', run.topic, '--num-records', String(run.records),
+      '--payload-file', run.payloadFile, '--throughput', '-1', '--producer-props', ...props];
+    lines.push(
+      `echo "@@case ${run.id} before ${offset(run.topic)}"`,
+      `/usr/bin/time -f '%U %S %M' -o "$rusage" ${java.map(quote).join(' ')}`,
+      `echo "@@rusage $(tail -n 1 "$rusage")"`,
+      `echo "@@after ${offset(run.topic)}"`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * "N records sent, R records/sec (M MB/sec), ... ms 50th, ...": ProducerPerformance's final
+ * summary. Every 5 s it also prints a progress line of the same start without percentiles.
+ */
+const SUMMARY = /^(\d+) records sent, ([\d.]+) records\/sec \(.* ms 50th, /m;
+
+export function parseJavaOutput(setup: ProducerSetup, stdout: string): Record<string, number> {
+  const values: Record<string, number> = {};
+  const sections = stdout.split('@@case ').slice(1);
+  if (sections.length !== setup.cases.length) throw new Error(`expected ${setup.cases.length} cases in the output, found ${sections.length}`);
+  for (const [i, run] of setup.cases.entries()) {
+    const text = sections[i]!;
+    const head = new RegExp(`^${run.id} before (\\d+)$`, 'm').exec(text);
+    const summary = SUMMARY.exec(text);
+    const usage = /^@@rusage ([\d.]+) ([\d.]+) (\d+)$/m.exec(text);
+    const after = /^@@after (\d+)$/m.exec(text);
+    if (!head || !summary || !usage || !after) throw new Error(`case ${run.id}: incomplete output:\n${text.slice(-1500)}`);
+    if (Number(summary[1]) !== run.records) throw new Error(`case ${run.id}: ProducerPerformance sent ${summary[1]} records, not ${run.records}`);
+    checkGrowth('java-producer-perf', run, Number(head[1]), Number(after[1]));
+    const recordsPerSecond = Number(summary[2]);
+    Object.assign(values, caseMetrics(run, { seconds: run.records / recordsPerSecond, cpuSeconds: Number(usage[1]) + Number(usage[2]) }));
+  }
+  return values;
+}
+
+export function javaCommand(ctx: RunContext): CommandSpec {
+  const setup = ctx.setup as unknown as ProducerSetup;
+  if (setup.javaClasspath === null) throw new Error('no kafka-tools jars (setup could not fetch them)');
+  return { file: 'bash', args: ['-c', script(setup, setup.javaClasspath)], parse: ({ stdout }) => parseJavaOutput(setup, stdout) };
+}

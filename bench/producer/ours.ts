@@ -1,0 +1,90 @@
+/**
+ * The producer benchmark's own candidate: the producer actor (machines/producer) over a cluster
+ * actor and ClusterClient, in the benchmark's process, as the daemon runs it. Records go in
+ * through Producer.send() in calls of one batch's worth (as IPC produce calls would bring
+ * them); the accumulator batches across calls with linger and batchBytes like the Java client.
+ */
+import { createActor, waitFor } from 'xstate';
+import { ClusterClient } from '../../machines/cluster/cluster-client.js';
+import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
+import { producerMachine } from '../../machines/producer/producer-machine.js';
+import type { OutgoingRecord } from '../../machines/producer/producer.js';
+import { CompressionCodec } from '../../protocol/records/record-types.js';
+import type { RunContext } from '../lib/scenario.js';
+import { BATCH_BYTES, IN_FLIGHT, LINGER_MS, measureCases, sendInChunks, type ProducerSetup } from './cases.js';
+
+const TIMEOUT_MS = 60_000;
+/** Calls outstanding at once: enough to keep the accumulator full, bounded memory (a few MiB). */
+const CALL_WINDOW = 64;
+
+export async function runOurs(ctx: RunContext): Promise<Record<string, number>> {
+  const setup = ctx.setup as unknown as ProducerSetup;
+  const backoff = { minMs: 100, maxMs: 2000 };
+  const cluster = createActor(clusterMachine, {
+    input: {
+      bootstrap: setup.brokers.split(','),
+      connection: { clientId: 'bench-producer', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: IN_FLIGHT, backoff },
+      metadataRefreshMs: 60_000,
+      brokerRestarts: { maxRestarts: 5, windowMs: 60_000, backoff },
+    },
+  });
+  cluster.subscribe({ error: () => undefined });
+  cluster.start();
+  try {
+    const client = new ClusterClient(cluster);
+    await client.whenReady(TIMEOUT_MS);
+    return await measureCases('kafka-sidecar', setup, async (run, payloads) => {
+      // One producer per case: compression is a producer setting. It is started (InitProducerId
+      // done) before the clock starts, as the Java tool's KafkaProducer is built before its clock.
+      const actor = createActor(producerMachine, {
+        input: {
+          settings: {
+            acks: run.acks,
+            compression: run.compression === 'lz4' ? CompressionCodec.lz4 : CompressionCodec.none,
+            idempotent: true,
+            lingerMs: LINGER_MS,
+            batchBytes: BATCH_BYTES,
+            bufferBytes: 32 * 1024 * 1024,
+            maxBlockMs: TIMEOUT_MS,
+            deliveryTimeoutMs: 120_000,
+            maxInFlightPerBroker: IN_FLIGHT,
+            retries: 2 ** 31 - 1,
+            requestTimeoutMs: 30_000,
+            retryBackoffMs: 100,
+          },
+          cluster: () => client,
+          backoff,
+          initTimeoutMs: TIMEOUT_MS,
+        },
+      });
+      actor.subscribe({ error: () => undefined });
+      actor.start();
+      try {
+        await waitFor(actor, (s) => s.matches('ready'), { timeout: TIMEOUT_MS });
+        const producer = actor.getSnapshot().context.producer;
+        const perCall = Math.max(1, Math.floor(BATCH_BYTES / run.valueBytes));
+        await sendInChunks(
+          run.records,
+          perCall,
+          CALL_WINDOW,
+          (first, count) => {
+            const records: OutgoingRecord[] = new Array<OutgoingRecord>(count);
+            const now = Date.now();
+            for (let i = 0; i < count; i++) records[i] = { key: null, value: payloads[(first + i) % payloads.length]!, headers: [], timestamp: now };
+            return records;
+          },
+          async (records) => {
+            const outcomes = await producer.send(run.topic, records, run.acks);
+            for (const o of outcomes) if (!o.ok) throw o.error;
+          },
+        );
+      } finally {
+        actor.send({ type: 'producer.close' });
+        actor.stop();
+      }
+    });
+  } finally {
+    cluster.send({ type: 'cluster.stop' });
+    cluster.stop();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Benchmark scenario "producer": produce 1M records of 100 B and 100k records of 1 KiB, with
+ * acks=1 and acks=all, uncompressed and LZ4 (8 cases, one single-partition topic each), with
+ * this project's producer actor, KafkaJS 2.2.4, @platformatic/kafka 1.35 and the Java client's
+ * ProducerPerformance, alternating on the same brokers:
+ *   eval "$(scripts/kafka-local start --dir .kafka/bench)"; npx tsc -p tsconfig.json
+ *   KAFKA_BROKERS=$KAFKA_BROKERS npm run bench -- producer            # full scale
+ *   KAFKA_BROKERS=$KAFKA_BROKERS npm run bench -- producer --quick    # a tenth of the records
+ * BENCH_PRODUCER_SCALE=0.05 scales the record counts by any factor in (0, 1] instead.
+ *
+ * Candidates and fairness: bench/producer/*.ts. Every run ends with a check that the topic grew
+ * by exactly the records sent.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createActor } from 'xstate';
+import { createTopics } from '../../machines/admin/create-topics.js';
+import { deleteTopics } from '../../machines/admin/delete-topics.js';
+import { ClusterClient } from '../../machines/cluster/cluster-client.js';
+import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
+import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
+import { ensureToolsJars, javaCommand, TOOLS_VERSION } from '../producer/java.js';
+import { runKafkaJs, runPlatformatic } from '../producer/js-clients.js';
+import { runOurs } from '../producer/ours.js';
+import type { MetricSpec, Scenario, SetupContext } from '../lib/scenario.js';
+
+const TIMEOUT_MS = 60_000;
+
+function brokersFromEnv(): string {
+  const list = (process.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter((b) => b !== '');
+  if (list.length === 0) throw new Error('the producer scenario needs brokers: set KAFKA_BROKERS (eval "$(scripts/kafka-local start)")');
+  return list.join(',');
+}
+
+/** --quick is a tenth; BENCH_PRODUCER_SCALE (0 < s <= 1) wins over both. */
+export function scaleFactor(ctx: SetupContext, env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.BENCH_PRODUCER_SCALE;
+  if (text === undefined || text === '') return ctx.quick ? 0.1 : 1;
+  const scale = Number(text);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new Error(`BENCH_PRODUCER_SCALE must be a number in (0, 1], got "${text}"`);
+  return scale;
+}
+
+async function withCluster<T>(brokers: string, body: (client: ClusterClient) => Promise<T>): Promise<T> {
+  const backoff = { minMs: 100, maxMs: 2000 };
+  const actor = createActor(clusterMachine, {
+    input: {
+      bootstrap: brokers.split(','),
+      connection: { clientId: 'bench-producer-setup', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: 5, backoff },
+      metadataRefreshMs: 60_000,
+      brokerRestarts: { maxRestarts: 5, windowMs: 60_000, backoff },
+    },
+  });
+  actor.subscribe({ error: () => undefined });
+  actor.start();
+  try {
+    const client = new ClusterClient(actor);
+    await client.whenReady(TIMEOUT_MS);
+    return await body(client);
+  } finally {
+    actor.send({ type: 'cluster.stop' });
+    actor.stop();
+  }
+}
+
+const caseLabel = (c: (typeof CASES)[number]): string =>
+  `${c.valueBytes === 100 ? '100 B' : '1 KiB'}, acks=${c.acks === 'all' ? 'all' : '1'}, ${c.compression === 'lz4' ? 'LZ4' : 'uncompressed'}`;
+
+const metrics: MetricSpec[] = CASES.flatMap((c) => [
+  { name: `rps_${c.id}`, unit: 'records/s', better: 'higher' as const, description: `${caseLabel(c)}: records from the first send to the last acknowledgement` },
+  { name: `mbps_${c.id}`, unit: 'MB/s', better: 'higher' as const, description: `${caseLabel(c)}: value bytes (10^6) per second` },
+  { name: `cpu_per_m_${c.id}`, unit: 's', better: 'lower' as const, description: `${caseLabel(c)}: client CPU seconds per million records (Java: whole JVM, start-up included)` },
+]);
+
+export const scenario: Scenario = {
+  name: 'producer',
+  description:
+    'Produce 1M records of 100 B and 100k records of 1 KiB (null keys, JSON-like values from one payload file), acks=1 and acks=all, ' +
+    'uncompressed and LZ4, one single-partition topic per case, with machines/producer against KafkaJS 2.2.4, @platformatic/kafka 1.35 ' +
+    `and the Java client's ProducerPerformance (kafka-tools ${TOOLS_VERSION}). Every candidate gets batches of ${BATCH_BYTES} B, ` +
+    `${IN_FLIGHT} requests in flight and, where it has one, linger ${LINGER_MS} ms; ours and Java are idempotent with acks=all, the two ` +
+    'JS libraries run without idempotence (cheaper for them). KafkaJS gets lz4-napi for LZ4 (it has none built in); @platformatic/kafka ' +
+    "uses its built-in WebAssembly LZ4. Rates run from the first send to the last acknowledgement (Java: the tool's own figure); " +
+    'CPU per million is the process CPU during that window for Node candidates, the whole JVM (start-up and JIT included) for Java. ' +
+    'cpu_seconds and peak_rss cover each whole candidate process (Java: the largest of its JVMs). Each run checks that the topic grew ' +
+    'by exactly the records sent. --quick (or BENCH_PRODUCER_SCALE) scales the counts down; at those sizes each JVM spends much of ' +
+    "its case warming up (JIT), so Java's quick figures are well below its steady state.",
+  metrics,
+  reps: 3,
+  warmup: 1,
+  timeoutSeconds: 1800,
+  setup: async (ctx) => {
+    const brokers = brokersFromEnv();
+    const scale = scaleFactor(ctx);
+    const dir = mkdtempSync(join(tmpdir(), 'bench-producer-'));
+    const payloadFiles = new Map<number, string>();
+    for (const size of new Set(CASES.map((c) => c.valueBytes))) {
+      const file = join(dir, `payloads-${size}.txt`);
+      writePayloads(file, size);
+      payloadFiles.set(size, file);
+    }
+    const stamp = `${process.pid}-${Date.now()}`;
+    const cases: CaseRun[] = CASES.map((c) => ({
+      id: c.id,
+      topic: `bench-producer-${c.id.replace(/_/g, '-')}-${stamp}`,
+      records: Math.max(1, Math.round(c.fullRecords * scale)),
+      valueBytes: c.valueBytes,
+      acks: c.acks,
+      compression: c.compression,
+      payloadFile: payloadFiles.get(c.valueBytes)!,
+    }));
+    await withCluster(brokers, async (cluster) => {
+      const created = await createTopics(cluster, cases.map((c) => ({ name: c.topic, partitions: 1 })), { timeoutMs: TIMEOUT_MS });
+      const failed = created.find((r) => r.error);
+      if (failed?.error) throw failed.error;
+    });
+    await awaitLeaders(brokers, cases.map((c) => c.topic));
+    const javaClasspath = ensureToolsJars((line) => process.stderr.write(`${line}\n`));
+    const setup: ProducerSetup & { dir: string } = { brokers, cases, javaClasspath, dir };
+    return setup as unknown as Record<string, never>;
+  },
+  teardown: async (value) => {
+    const setup = value as unknown as ProducerSetup & { dir: string };
+    try {
+      await withCluster(setup.brokers, (cluster) => deleteTopics(cluster, setup.cases.map((c) => c.topic), { timeoutMs: TIMEOUT_MS }));
+    } finally {
+      rmSync(setup.dir, { recursive: true, force: true });
+    }
+  },
+  candidates: [
+    { name: 'kafka-sidecar', description: `machines/producer actor over a ClusterClient, in-process, linger ${LINGER_MS} ms, batchBytes ${BATCH_BYTES}, idempotent on the acks=all lane`, run: runOurs },
+    { name: '@platformatic/kafka', description: `@platformatic/kafka 1.35 Producer.send() of ${BATCH_BYTES} B of values per call, ${IN_FLIGHT} calls in flight, built-in LZ4`, run: runPlatformatic },
+    { name: 'kafkajs', description: `KafkaJS 2.2.4 producer.send() of ${BATCH_BYTES} B of values per call, ${IN_FLIGHT} calls in flight, lz4-napi for LZ4`, run: runKafkaJs },
+    { name: 'java-producer-perf', description: `Kafka ${TOOLS_VERSION} ProducerPerformance, batch.size ${BATCH_BYTES}, linger.ms ${LINGER_MS}, one JVM per case`, command: javaCommand },
+  ],
+};
