@@ -23,7 +23,11 @@ export function kcat(args: string[], input?: Buffer | string, timeoutMs = 60_000
       clearTimeout(timer);
       resolveResult({ stdout: Buffer.concat(out), stderr, code });
     });
-    child.stdin.end(input ?? '');
+    // kcat in consumer or metadata mode may exit before it reads stdin; the EPIPE that writing
+    // then raises says nothing that its exit code and stderr do not.
+    child.stdin.on('error', () => undefined);
+    if (input === undefined || input.length === 0) child.stdin.end();
+    else child.stdin.end(input);
   });
 }
 
