@@ -19,6 +19,8 @@ function runCli(args: string[], stdin: string | Buffer): Promise<{ code: number 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A child that dies early reports through its exit code; its stdin's EPIPE must not crash the file.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(stdin);
   });
 }

@@ -71,6 +71,8 @@ export function kcatProduce(brokers: string, topic: string, partition: number, c
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat -P exited ${code}: ${stderr}`))));
+    // A child that dies early reports through its exit code; its stdin's EPIPE must not crash the file.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(lines.join('\n') + '\n');
   });
 }

@@ -27,6 +27,8 @@ function kcatProduce(topic: string, codec: string, lines: string[], headers: str
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat -P exited ${code}: ${stderr}`))));
+    // A child that dies early reports through its exit code; its stdin's EPIPE must not crash the file.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(lines.join('\n') + '\n');
   });
 }
