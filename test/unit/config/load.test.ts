@@ -57,7 +57,7 @@ test('later sources win: defaults < file < environment < --set, and provenance s
   t.is(config.producer.lingerMs, 30);
   t.is(config.producer.compression, 'zstd');
   t.is(config.http.port, 9000);
-  t.is(config.producer.batchBytes, 16_384);
+  t.is(config.producer.batchBytes, 256 * 1024);
   t.deepEqual(provenance['producer.lingerMs'], { kind: 'set' });
   t.deepEqual(provenance['producer.compression'], { kind: 'env', name: 'KAFKA_SIDECAR_PRODUCER_COMPRESSION' });
   t.deepEqual(provenance['http.port'], { kind: 'file', path: file });
