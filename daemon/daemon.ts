@@ -109,7 +109,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
   // Like the cluster, the producer is looked up per call: its supervisor may have re-created it.
   registerProduceMethod(ipc.methods, () => producerOf(root.system));
 
-  const registry = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system) });
+  const metrics = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system) });
   const clusterReady = (): string | undefined => {
     const cluster = root.system.get('cluster') as { getSnapshot(): { matches(state: string): boolean } } | undefined;
     if (!cluster) return 'the cluster actor is restarting';
@@ -121,7 +121,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     ? new HttpServer({
         host: config.http.host,
         port: config.http.port,
-        registry,
+        registry: metrics.registry,
         readiness: [
           { name: 'cluster', check: clusterReady },
           { name: 'ipc', check: () => (ipcListening ? undefined : 'listeners not up') },
@@ -202,6 +202,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
   root.send({ type: 'daemon.stop' });
   root.stop();
   await http?.close();
+  metrics.close();
   if (local?.startedHere) await local.stop();
   clearTimeout(deadline);
   logger.info({ exitCode }, 'stopped');

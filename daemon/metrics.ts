@@ -1,6 +1,9 @@
 // Prometheus metrics. Gauges that describe actors are computed at scrape time from the actor
 // directory, so nothing on a hot path pays for them.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { requestCompletedChannel, type RequestCompleted } from '../machines/connection/request-events.js';
+import { batchDeliveredChannel, type BatchDelivered } from '../machines/producer/batch-events.js';
 import type { Producer } from '../machines/producer/producer.js';
 import type { ActorDirectory } from './actor-directory.js';
 
@@ -21,7 +24,13 @@ function stateName(value: unknown): string {
   return String(value);
 }
 
-export function createMetrics(sources: MetricsSources): Registry {
+export interface DaemonMetrics {
+  readonly registry: Registry;
+  /** Stops listening to the diagnostics channels. */
+  close(): void;
+}
+
+export function createMetrics(sources: MetricsSources): DaemonMetrics {
   const registry = new Registry();
   // Process CPU, memory, GC, and event-loop lag (nodejs_eventloop_lag_*).
   collectDefaultMetrics({ register: registry, prefix: 'kafka_sidecar_' });
@@ -111,5 +120,50 @@ export function createMetrics(sources: MetricsSources): Registry {
     },
   });
 
-  return registry;
+  // Per-request and per-batch figures arrive on diagnostics channels (see request-events.ts and
+  // batch-events.ts): one observation per request or batch, never per record.
+  const requestDuration = new Histogram({
+    name: 'kafka_sidecar_request_duration_seconds',
+    help: 'Kafka requests from send to answer, by API and outcome (answered or failed).',
+    labelNames: ['api', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const batchRecords = new Histogram({
+    name: 'kafka_sidecar_producer_batch_records',
+    help: 'Records per produced batch the broker acknowledged.',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000],
+    registers: [registry],
+  });
+  const batchBytes = new Histogram({
+    name: 'kafka_sidecar_producer_batch_bytes',
+    help: 'Encoded bytes (before compression) per produced batch the broker acknowledged.',
+    buckets: [128, 512, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576],
+    registers: [registry],
+  });
+  const producedBytes = new Counter({
+    name: 'kafka_sidecar_producer_bytes_total',
+    help: 'Encoded bytes (before compression) of produced batches the broker acknowledged.',
+    registers: [registry],
+  });
+  const onRequest = (message: unknown): void => {
+    const m = message as RequestCompleted;
+    requestDuration.observe({ api: m.api, outcome: m.error === null ? 'answered' : 'failed' }, m.durationMs / 1000);
+  };
+  const onBatch = (message: unknown): void => {
+    const m = message as BatchDelivered;
+    batchRecords.observe(m.records);
+    batchBytes.observe(m.bytes);
+    producedBytes.inc(m.bytes);
+  };
+  subscribe(requestCompletedChannel.name, onRequest);
+  subscribe(batchDeliveredChannel.name, onBatch);
+
+  return {
+    registry,
+    close: () => {
+      unsubscribe(requestCompletedChannel.name, onRequest);
+      unsubscribe(batchDeliveredChannel.name, onBatch);
+    },
+  };
 }

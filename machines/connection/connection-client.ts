@@ -12,6 +12,7 @@ import type { ConnectionActor, ConnectionSnapshot } from './connection-machine.j
 import { ConnectionClosedError, ConnectionError, RequestTimeoutError } from './errors.js';
 import type { RequestPipeline } from './pipeline.js';
 import type { ApiVersionTable, VersionRange } from './versions.js';
+import { requestCompletedChannel, type RequestCompleted } from './request-events.js';
 
 export interface RequestOptions {
   /** Time for the whole request, including waiting for the connection; the connection's requestTimeoutMs by default. */
@@ -93,7 +94,17 @@ export async function request<Req, Res>(
   const { pipeline, versions } = await whenReady(actor, timeoutMs, api.name);
   const version = versions.pick(api, options.versions);
   const remaining = Math.max(1, timeoutMs - (Date.now() - started));
-  return pipeline.send(api, version, body, { timeoutMs: remaining, expectResponse: options.expectResponse });
+  const sendOptions = { timeoutMs: remaining, expectResponse: options.expectResponse };
+  if (!requestCompletedChannel.hasSubscribers) return pipeline.send(api, version, body, sendOptions);
+  const sentAt = performance.now();
+  try {
+    const response = await pipeline.send(api, version, body, sendOptions);
+    requestCompletedChannel.publish({ api: api.name, version, durationMs: performance.now() - sentAt, error: null } satisfies RequestCompleted);
+    return response;
+  } catch (error) {
+    requestCompletedChannel.publish({ api: api.name, version, durationMs: performance.now() - sentAt, error: error as Error } satisfies RequestCompleted);
+    throw error;
+  }
 }
 
 /** The version `request` would use for `api`, once the connection is ready. */

@@ -28,6 +28,7 @@ import { BatchStatus, type ProducerBatch } from './batch.js';
 import { DeliveryTimeoutError, MissingPartitionAnswerError } from './errors.js';
 import { NO_PRODUCER, type IdempotenceState } from './idempotence.js';
 import { AcksValue, PRODUCE_MIN_VERSION, answerMessage, answersFor, encodeBatch, produceRequest } from './produce-request.js';
+import { batchDeliveredChannel, type BatchDelivered } from './batch-events.js';
 
 /** What the producer needs of the cluster; ClusterClient has it, unit tests fake it. */
 export interface ProducerCluster {
@@ -234,6 +235,9 @@ export class Sender {
   }
 
   private complete(batch: ProducerBatch, baseOffset: bigint, logAppendTime: number): void {
+    if (batchDeliveredChannel.hasSubscribers) {
+      batchDeliveredChannel.publish({ topic: batch.topic, records: batch.recordCount, bytes: batch.sizeBytes } satisfies BatchDelivered);
+    }
     this.options.idempotence?.finished(batch);
     this.options.accumulator.complete(batch, baseOffset, logAppendTime);
   }

@@ -78,6 +78,9 @@ test('start connects to Kafka, reports its actors, serves health and metrics, an
   const produced = await rpcCall(daemon.socketPath, 'produce', { topic, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
   t.falsy(produced.error, JSON.stringify(produced.error));
   t.is(await delivered(), before + 3);
+  const after = await (await fetch(`${daemon.httpUrl}/metrics`)).text();
+  t.regex(after, /^kafka_sidecar_request_duration_seconds_count\{api="Produce",outcome="answered"\} [1-9]\d*$/m);
+  t.regex(after, /^kafka_sidecar_producer_batch_records_sum [1-9]\d*$/m);
 
   // The CLI's client commands reach the same daemon through its socket.
   const cli = (...args: string[]) => execFileAsync(process.execPath, [cliPath, ...args, '--socket', daemon.socketPath]);
