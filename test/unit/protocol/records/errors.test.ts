@@ -45,12 +45,13 @@ test('RecordBatchCorruptError names the problem and the byte position', (t) => {
 });
 
 test('CrcMismatchError shows both CRCs as 8 hex digits', (t) => {
-  const err = new CrcMismatchError(0xab, 0xdeadbeef, 12);
+  const err = new CrcMismatchError(0xab, 0xbeef, 12);
   common(t, err, 'CRC_MISMATCH', 'CrcMismatchError');
   t.is(err.expected, 0xab);
-  t.is(err.actual, 0xdeadbeef);
+  t.is(err.actual, 0xbeef);
   t.is(err.position, 12);
-  t.is(err.message, 'record batch at byte 12: stored CRC 0x000000ab but the bytes hash to 0xdeadbeef');
+  t.is(err.message, 'record batch at byte 12: stored CRC 0x000000ab but the bytes hash to 0x0000beef');
+  t.is(new CrcMismatchError(0xdeadbeef, 0xfedcba98, 0).message, 'record batch at byte 0: stored CRC 0xdeadbeef but the bytes hash to 0xfedcba98');
 });
 
 test('UnsupportedCompressionError names the codec id and an optional detail', (t) => {

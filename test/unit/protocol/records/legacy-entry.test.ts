@@ -102,7 +102,8 @@ test('a compressed v1 wrapper: base and max timestamps over unordered inner time
 
 test('a compressed v0 wrapper ignores the LogAppendTime bit and keeps inner offsets', (t) => {
   const inner = Buffer.concat([10n, 12n].map((o) => rawLegacyEntry({ offset: o, magic: 0, key: null, value: Buffer.from('z') })));
-  const batch = decode(rawLegacyEntry({ offset: 12n, magic: 0, attributes: 1 | 0x08, key: null, value: gzipSync(inner) }));
+  // The wrapper's own offset (normally the last inner one) does not move v0 inner offsets.
+  const batch = decode(rawLegacyEntry({ offset: 99n, magic: 0, attributes: 1 | 0x08, key: null, value: gzipSync(inner) }));
   t.like(batch, { baseOffset: 10n, lastOffset: 12n, timestampType: 'CreateTime', maxTimestamp: -1, baseTimestamp: -1 });
   t.deepEqual(batch.records.map((r) => r.timestamp), [-1, -1]);
 });
@@ -139,6 +140,10 @@ test('key, value and timestamp fields that cannot be right', (t) => {
   corrupt(t, entry(0n, Buffer.concat([head(0, 0), bytesField('ab'), Buffer.from([0, 0])])), 'value length runs past the message', 24);
   corrupt(t, entry(0n, Buffer.concat([head(0, 0), bytesField(null), bytesField('ab'), Buffer.from([1])])), 'message declares 17 bytes but its fields end elsewhere', 28);
   corrupt(t, entry(0n, Buffer.concat([head(1, 0, 2 ** 60), bytesField(null), bytesField(null)])), 'message timestamp outside the safe integer range', 18);
+  // Empty (not null) keys and values.
+  const empty = decode(entry(0n, Buffer.concat([head(0, 0), bytesField(''), bytesField('')]))).records[0]!;
+  t.is(empty.key!.length, 0);
+  t.is(empty.value!.length, 0);
   // A value that ends exactly at the end is fine; the junk after the end is not read.
   t.is(decode(entry(0n, Buffer.concat([head(1, 0, TS), bytesField('k'), bytesField('vv')]))).records[0]!.value!.toString(), 'vv');
 });
@@ -158,6 +163,9 @@ test('compressed wrappers that cannot be right', (t) => {
   const wrap = (inner: Buffer): Buffer => rawLegacyEntry({ offset: 3n, magic: 1, attributes: 1, timestamp: TS, key: null, value: gzipSync(inner) });
   corrupt(t, wrap(Buffer.alloc(0)), 'compressed message holds no messages', -LEAD);
   corrupt(t, wrap(Buffer.concat([one, Buffer.alloc(11)])), 'truncated entry inside a compressed message', one.length - LEAD);
+  corrupt(t, wrap(Buffer.concat([one, Buffer.alloc(12)])), 'inner message size 0 is invalid', one.length - LEAD);
+  const nested = rawLegacyEntry({ offset: 0n, magic: 1, attributes: 1, timestamp: TS, key: null, value: gzipSync(one) });
+  corrupt(t, wrap(Buffer.concat([one, nested])), 'compressed message nested inside a compressed message', one.length - LEAD);
   const short = Buffer.from(one);
   short.writeInt32BE(13, 8);
   corrupt(t, wrap(short), 'inner message size 13 is invalid', -LEAD);

@@ -48,11 +48,11 @@ function record(
   return [...zz(length ?? body.length), ...body];
 }
 
-function decode(records: number[], count: number, logAppendTime = -1): KafkaRecord[] {
-  const backing = Buffer.alloc(5 + LEAD + records.length + 4, 0xee);
+function decode(records: number[], count: number, logAppendTime = -1, lead = LEAD): KafkaRecord[] {
+  const backing = Buffer.alloc(5 + lead + records.length + 4, 0xee);
   const buf = backing.subarray(5);
-  Buffer.from(records).copy(buf, LEAD);
-  return decodeRecords(buf, LEAD, LEAD + records.length, count, 1000n, 1_700_000_000_000, logAppendTime);
+  Buffer.from(records).copy(buf, lead);
+  return decodeRecords(buf, lead, lead + records.length, count, 1000n, 1_700_000_000_000, logAppendTime);
 }
 
 function corruptAt(t: { throws: (fn: () => unknown, e: object) => unknown }, records: number[], count: number, message: string, at: number): void {
@@ -81,6 +81,9 @@ test('records decode with offsets, timestamps, keys, values and headers as views
   t.is(h2![0], 'é-key');
   t.is(str(h2![1]!), 'x');
   t.is(out[1]!.headers.length, 0);
+  // Records without headers share one frozen empty list rather than allocating one each.
+  t.true(Object.isFrozen(out[1]!.headers));
+  t.is(out[1]!.headers, decode(record({}), 1)[0]!.headers);
   t.is(out[2]!.headers[0]![0], 'a-header-key-longer-than-24-bytes');
   // Keys are views into the input, not copies.
   t.true(Buffer.isBuffer(out[0]!.key));
@@ -104,6 +107,11 @@ test('header keys are shared across records by position, and differing keys of o
   // Non-ASCII keys of equal length in the same slot.
   const utf = decode(bytes(record({ headers: [['é', '1']] }), record({ offsetDelta: 1, headers: [['ü', '2']] })), 2);
   t.deepEqual(utf.map((r) => r.headers[0]![0]), ['é', 'ü']);
+  // Bytes that are not UTF-8 (0x80 alone, 0xff) decode to replacement characters, as Buffer#toString does.
+  const raw = decode(bytes(record({ headers: [[Buffer.from([0x61, 0x80]).toString('latin1'), null]] })), 1);
+  t.is(raw[0]!.headers[0]![0], Buffer.from([0x61, 0xc2, 0x80]).toString('utf8'));
+  const invalid = decodeRecords(Buffer.from([...zz(13), 0, 0, 0, 1, 1, 4, 4, 0x61, 0x80, 1, 2, 0xff, 1]), 0, 14, 1, 0n, 0, -1);
+  t.deepEqual(invalid[0]!.headers.map(([k]) => k), ['a\ufffd', '\ufffd']);
   // More than eight header positions: the later ones are decoded every time, still correctly.
   const many: [string, string][] = Array.from({ length: 10 }, (_, i) => [`k${i}`, `${i}`]);
   const manyOut = decode(bytes(record({ headers: many }), record({ offsetDelta: 1, headers: many.map(([k]) => [k.toUpperCase(), k]) })), 2);
@@ -122,6 +130,8 @@ test('record counts that cannot be right are corrupt', (t) => {
   const minimal = record({});
   corruptAt(t, bytes(minimal, minimal), -1, 'negative record count -1', 0);
   corruptAt(t, bytes(minimal, minimal), 3, 'record count 3 cannot fit in 14 bytes', 0);
+  // The same far into the buffer: the room is what lies between start and end.
+  t.throws(() => decode(bytes(minimal, minimal), 3, -1, 200), { message: 'record count 3 cannot fit in 14 bytes (at byte 200)' });
   // Fewer records than the bytes hold.
   corruptAt(t, bytes(minimal, minimal), 1, '7 bytes left after the batch\'s 1 records', 7);
 });
@@ -144,8 +154,9 @@ test('key and value lengths that run past their record, or below -1, are corrupt
   corruptAt(t, rec(zz(-2), zz(-1), zz(0), [0]), 1, 'invalid key length -2', 5);
   corruptAt(t, rec(zz(-1), zz(4), [0x61], zz(0), [0]), 1, 'value length 4 runs past its record', 6);
   corruptAt(t, rec(zz(-1), zz(-2), zz(0), [0]), 1, 'invalid value length -2', 6);
-  // A key that ends exactly at the record end is read (then the value varint has no room).
+  // A key or value that ends exactly at the record end is read (then the next varint has no room).
   corruptAt(t, rec(zz(2), [0x61, 0x62]), 1, 'varint runs past the end of the records', 7);
+  corruptAt(t, rec(zz(-1), zz(2), [0x61, 0x62]), 1, 'varint runs past the end of the records', 8);
 });
 
 test('header counts and lengths that cannot be right are corrupt', (t) => {
@@ -163,6 +174,8 @@ test('header counts and lengths that cannot be right are corrupt', (t) => {
   corruptAt(t, rec(zz(1), zz(3), [0x61], zz(-1)), 1, 'header key length 3 is invalid', 8);
   corruptAt(t, rec(zz(1), zz(1), [0x61], zz(2), [0x62]), 1, 'header value length 2 runs past its record', 10);
   corruptAt(t, rec(zz(1), zz(1), [0x61], zz(-3), [0]), 1, 'invalid header value length -3', 10);
+  // A header key ending exactly at the record end is read, then its value length has no room.
+  corruptAt(t, rec(zz(1), zz(2), [0x61, 0x62]), 1, 'varint runs past the end of the records', 10);
   // A header value ending exactly at the record end is fine.
   const exact = decode(rec(zz(1), zz(1), [0x61], zz(1), [0x62]), 1);
   t.is(str(exact[0]!.headers[0]![1]!), 'b');
