@@ -56,6 +56,8 @@ const records: RecordInput[] = [
   { value: 'é'.repeat(10) + 'ü', timestamp: TS + 1, headers: [['clé', 'wert €']] },
   { value: Buffer.alloc(32, 0xab), key: new Uint8Array(33).fill(0xcd) as Buffer, timestamp: TS + 5 },
   { value: 'z'.repeat(70) + '€', timestamp: TS - 3, headers: [['k'.repeat(70), new Uint8Array([9, 8]) as Buffer]] },
+  // U+0080 is the first code point that takes two UTF-8 bytes; U+007F the last that takes one.
+  { key: '\u0080', value: 'a\u007f\u0080', timestamp: TS, headers: [['\u0080', '\u0080']] },
 ];
 
 test('an uncompressed batch is byte for byte the documented layout', (t) => {

@@ -66,6 +66,7 @@ test('skippable frames count nothing; several frames add up', (t) => {
   const one = frame(0x20, [3], block(RAW, 3, true));
   t.is(bound([...skip(4), ...one, ...skip(0, 0xf), ...one]), 6);
   t.is(bound(skip(2)), 0);
+  t.is(bound(skip(0)), 0);
   failsWith(t, [...one, ...skip(0).slice(0, 7)], 'truncated skippable frame');
 });
 
