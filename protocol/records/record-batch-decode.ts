@@ -65,10 +65,8 @@ interface V2Header {
   readonly count: number;
 }
 
+/** `buf[start, end)` holds at least the fixed header: locateEntries checked the v2 length. */
 function readV2Header(buf: Buffer, start: number, end: number, verifyCrc: boolean): V2Header {
-  if (end - start < L.records) {
-    throw new RecordBatchCorruptError(`v2 batch of ${end - start} bytes is shorter than its header`, start);
-  }
   const crc = buf.readUInt32BE(start + L.crc);
   if (verifyCrc) {
     const actual = crc32c(buf, start + L.attributes, end);

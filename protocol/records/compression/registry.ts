@@ -10,7 +10,8 @@ const codecs: readonly (CompressionCodecImpl | undefined)[] = [undefined, gzipCo
 
 /** The codec for a non-zero codec id; ids 5-7 (and anything else) are unsupported. */
 export function compressionCodec(id: number): CompressionCodecImpl {
-  const codec = id > 0 ? codecs[id] : undefined;
+  // Index 0 (none) holds no codec, and any other id reads undefined.
+  const codec = codecs[id];
   if (codec === undefined) throw new UnsupportedCompressionError(id);
   return codec;
 }
