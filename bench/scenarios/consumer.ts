@@ -21,6 +21,7 @@ import { ClusterClient } from '../../machines/cluster/cluster-client.js';
 import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
 import { createFetcher } from '../../machines/fetcher/fetcher-machine.js';
 import type { NodeCandidate, RunContext, Scenario } from '../lib/scenario.js';
+import { ensureToolsJars, TOOLS_VERSION } from '../producer/java.js';
 
 const require = createRequire(import.meta.url);
 const PARTITIONS = 4;
@@ -31,6 +32,28 @@ interface Setup {
   readonly brokers: string[];
   readonly topic: string;
   readonly records: number;
+  /** kafka-tools and its dependencies, for the Java candidate. */
+  readonly javaClasspath: string;
+}
+
+/**
+ * Kafka's own ConsumerPerformance (Java client), which prints a header and one line of
+ * figures. Its fetch.nMsg.sec leaves out the group join, like our records_per_s; MB/s is
+ * recomputed from the record rate so every candidate counts value bytes the same way.
+ */
+export function parseConsumerPerformance(stdout: string, valueBytes: number): Record<string, number> {
+  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const headerAt = lines.findIndex((l) => l.startsWith('start.time'));
+  if (headerAt < 0 || headerAt + 1 >= lines.length) throw new Error(`no ConsumerPerformance figures in: ${stdout.slice(-500)}`);
+  const names = lines[headerAt]!.split(',').map((n) => n.trim());
+  const values = lines[headerAt + 1]!.split(',').map((v) => v.trim());
+  const field = (name: string): number => {
+    const value = Number(values[names.indexOf(name)]);
+    if (!Number.isFinite(value)) throw new Error(`ConsumerPerformance gave no ${name}: ${lines[headerAt + 1]}`);
+    return value;
+  };
+  const rate = field('fetch.nMsg.sec');
+  return { records_per_s: rate, mb_per_s: (rate * valueBytes) / 1e6 };
 }
 
 function brokersFromEnv(): string[] {
@@ -210,7 +233,7 @@ export const scenario: Scenario = {
   name: 'consumer',
   description:
     `Consume N records of ${VALUE_BYTES} B (${PARTITIONS} partitions, produced once by kcat) from the earliest offset: machines/fetcher against ` +
-    'KafkaJS 2.2.4 and @platformatic/kafka 1.35 consumers. records_per_s and mb_per_s run from the first record to the N-th ' +
+    'KafkaJS 2.2.4 and @platformatic/kafka 1.35 consumers and the Java client\'s ConsumerPerformance. records_per_s and mb_per_s run from the first record to the N-th ' +
     '(the others\' group join is left out of them, but not out of cpu_seconds and wall_seconds). 1M records, 100k with --quick.',
   metrics: [
     { name: 'records_per_s', unit: 'records/s', better: 'higher', description: 'records from the first to the N-th' },
@@ -228,7 +251,8 @@ export const scenario: Scenario = {
       if (created.error) throw created.error;
     });
     await produce(brokers, topic, records);
-    return { brokers, topic, records };
+    const javaClasspath = ensureToolsJars((line) => process.stderr.write(`${line}\n`));
+    return { brokers, topic, records, javaClasspath };
   },
   teardown: async (setup) => {
     const { brokers, topic } = setup as unknown as Setup;
@@ -238,5 +262,18 @@ export const scenario: Scenario = {
     candidate('kafka-sidecar', 'machines/fetcher: incremental fetch sessions, one loop per leader, records decoded by protocol/records', runOurs),
     candidate('@platformatic/kafka', '@platformatic/kafka 1.35 Consumer stream, mode earliest, no autocommit', runPlatformatic),
     candidate('kafkajs', 'KafkaJS 2.2.4 consumer, eachBatch, no autocommit', runKafkaJs),
+    {
+      name: 'java-consumer-perf',
+      description: `Kafka's ConsumerPerformance (Java client ${TOOLS_VERSION}), its fetch.nMsg.sec (group join excluded)`,
+      command: (ctx) => {
+        const setup = ctx.setup as unknown as Setup;
+        return {
+          file: 'java',
+          args: ['-Xmx512m', '-cp', `${setup.javaClasspath}/*`, 'org.apache.kafka.tools.ConsumerPerformance', '--bootstrap-server', setup.brokers.join(','),
+            '--topic', setup.topic, '--messages', String(setup.records), '--timeout', String(TIMEOUT_MS), '--group', `bench-java-${Date.now()}`],
+          parse: ({ stdout }) => parseConsumerPerformance(stdout, VALUE_BYTES),
+        };
+      },
+    },
   ],
 };

@@ -28,3 +28,14 @@ test('the sidecar scenario compares the socket path with NATS, in-process and Ka
     ],
   );
 });
+
+test('the consumer scenario reads ConsumerPerformance figures by column name', async (t) => {
+  const { parseConsumerPerformance } = await import('../../../bench/scenarios/consumer.js');
+  const out = [
+    'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec',
+    '2026-11-26 03:30:01:123, 2026-11-26 03:30:04:123, 95.3674, 31.7891, 1000000, 333333.3, 1000, 2000, 47.6837, 500000.0',
+    '',
+  ].join('\n');
+  t.deepEqual(parseConsumerPerformance(out, 100), { records_per_s: 500_000, mb_per_s: 50 });
+  t.throws(() => parseConsumerPerformance('WARN something\n', 100), { message: /no ConsumerPerformance figures/ });
+});
