@@ -2,10 +2,12 @@
 // backoff, escalate past supervisor.maxRestarts within supervisor.windowMs) and ends in
 // `escalated` when a supervisor gives up, which makes the process exit non-zero so that the
 // container runtime restarts it.
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import { clusterMachine, type ClusterActor, type ClusterOptions } from '../machines/cluster/cluster-machine.js';
 import { ClusterStoppedError } from '../machines/cluster/errors.js';
+import { classicConsumerMachine, consumerSystemId, kip848ConsumerMachine, type ConsumerInput } from '../machines/consumer/consumer-machine.js';
+import type { GroupProtocol } from '../machines/group/select.js';
 import { PRODUCER_SYSTEM_ID, producerMachine, type ProducerInput } from '../machines/producer/producer-machine.js';
 import type { RestartPolicy } from '../machines/supervision/restart-budget.js';
 import { createSupervisorMachine, supervisorInput } from '../machines/supervision/supervisor-machine.js';
@@ -33,6 +35,21 @@ export const producerSupervisorMachine = createSupervisorMachine(producerMachine
 
 export const PRODUCER_SUPERVISOR_ID = 'supervisor:producer';
 
+export const classicConsumerSupervisorMachine = createSupervisorMachine(classicConsumerMachine);
+export const kip848ConsumerSupervisorMachine = createSupervisorMachine(kip848ConsumerMachine);
+
+export function consumerSupervisorId(group: string): string {
+  return `supervisor:${consumerSystemId(group)}`;
+}
+
+/** Starts the consumer of one group, supervised (spawned on demand: an app subscribed, or config declares the group). */
+export interface StartConsumerEvent {
+  readonly type: 'daemon.consumer.start';
+  readonly protocol: GroupProtocol;
+  /** Without the cluster: the daemon supplies the current one. */
+  readonly input: Omit<ConsumerInput, 'cluster'>;
+}
+
 /** The current cluster, looked up on each use: its supervisor re-creates it after a failure. */
 function clusterOf(system: { get(id: string): unknown }): () => ClusterClient {
   return () => {
@@ -50,9 +67,32 @@ export const daemonMachine = setup({
   types: {
     input: {} as DaemonInput,
     context: {} as DaemonContext,
-    events: {} as { type: 'daemon.stop' },
+    events: {} as { type: 'daemon.stop' } | StartConsumerEvent,
   },
-  actors: { clusterSupervisor: clusterSupervisorMachine, producerSupervisor: producerSupervisorMachine },
+  actors: {
+    clusterSupervisor: clusterSupervisorMachine,
+    producerSupervisor: producerSupervisorMachine,
+    classicConsumerSupervisor: classicConsumerSupervisorMachine,
+    kip848ConsumerSupervisor: kip848ConsumerSupervisorMachine,
+  },
+  actions: {
+    startConsumer: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type !== 'daemon.consumer.start') return;
+      const group = event.input.group.group;
+      const id = consumerSupervisorId(group);
+      // A consumer that stopped (idle, or its supervisor gave up) leaves its id free again.
+      const existing = self.system.get(id) as { getSnapshot(): { status: string } } | undefined;
+      if (existing !== undefined && existing.getSnapshot().status === 'active') return;
+      const input = supervisorInput(classicConsumerMachine, {
+        childSystemId: consumerSystemId(group),
+        childInput: { ...event.input, cluster: clusterOf(self.system) },
+        policy: context.input.supervision,
+        stableAfterMs: context.input.stableAfterMs,
+      });
+      // A failing consumer does not bring the daemon down: its supervisor restarts it, and one that gives up only ends that group.
+      enqueue.spawnChild(event.protocol === 'consumer' ? 'kip848ConsumerSupervisor' : 'classicConsumerSupervisor', { id, systemId: id, input });
+    }),
+  },
 }).createMachine({
   id: 'daemon',
   context: ({ input }) => ({ input, escalation: null }),
@@ -87,7 +127,7 @@ export const daemonMachine = setup({
           onError: { target: 'escalated', actions: assign({ escalation: ({ event }) => escalation(event.error) }) },
         },
       ],
-      on: { 'daemon.stop': { target: 'stopped' } },
+      on: { 'daemon.stop': { target: 'stopped' }, 'daemon.consumer.start': { actions: 'startConsumer' } },
     },
     /** Leaving `running` stops the supervisor and, with it, every broker connection. */
     stopped: { type: 'final' },
