@@ -6,6 +6,7 @@ import type { Actor } from 'xstate';
 import type { SidecarConfig } from '../config/schema.js';
 import { InvalidParamsError, NotReadyError } from '../ipc/errors.js';
 import type { ConsumeSpec, ConsumerSource } from '../ipc/methods/consume.js';
+import type { ConsumerStatus } from '../ipc/methods/status.js';
 import { ConsumerCore, PULL_HOLDER } from '../machines/consumer/consumer-core.js';
 import { consumerSystemId, type ConsumerActor } from '../machines/consumer/consumer-machine.js';
 import { IsolationLevel } from '../machines/fetcher/types.js';
@@ -106,6 +107,10 @@ export class ConsumerDirectory implements ConsumerSource {
     });
     log.info({ topics: spec.topics, pattern: spec.pattern, protocol: c.protocol }, 'consumer group started');
     return core;
+  }
+
+  list(): ConsumerStatus[] {
+    return [...this.entries].map(([group, e]) => ({ group, ...e.core.status() }));
   }
 
   find(group: string): ConsumerCore | undefined {
