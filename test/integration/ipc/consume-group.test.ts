@@ -1,0 +1,119 @@
+// Consumer groups through real daemon processes: backpressure with a slow app, a second
+// daemon joining the group (assigned / revoked, acks for revoked partitions), commits and
+// LeaveGroup at SIGTERM, and a group stopped after its last subscription's grace period.
+import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SidecarError } from '../../../client/index.js';
+import { committedOffsets, createTopic, eventually, Inbox, produceValues, refOf, startConsumeDaemon, uniqueName } from './consume-fixture.js';
+
+test.serial('backpressure: a slow app holds maxInFlight and the group buffers a bounded amount; everything arrives once acked', async (t) => {
+  // Small buffers, so that the bound shows with a few MB.
+  const f = await startConsumeDaemon(t, {
+    KAFKA_SIDECAR_CONSUMER_MAX_PARTITION_BUFFERED_BYTES: '32768',
+    KAFKA_SIDECAR_CONSUMER_MAX_BUFFERED_BYTES: '65536',
+  });
+  const client = await f.client();
+  const topic = uniqueName('consume-bp');
+  const group = uniqueName('g-bp');
+  await createTopic(client, topic, 1);
+  const total = 3000;
+  const filler = 'x'.repeat(1000);
+  for (let i = 0; i < total; i += 500) {
+    await produceValues(client, topic, Array.from({ length: 500 }, (_, j) => ({ value: `${i + j}:${filler}` })));
+  }
+  const inbox = new Inbox(client);
+  const { subscription } = await client.call<{ subscription: string }>('subscribe', { group, topics: [topic], ordering: 'none', maxInFlight: 5 });
+  await inbox.until(5);
+  await sleep(2000);
+  t.is(inbox.received.length, 5, 'no more than maxInFlight unacked');
+  const status = await client.status();
+  const consumer = status.consumers?.find((c) => c.group === group);
+  t.truthy(consumer);
+  t.is(consumer!.inFlight, 5);
+  // 32 KiB per partition (+ one response of up to 32 KiB) of ~1 KB records: well under 200 of 3000.
+  t.true(consumer!.buffered > 5 && consumer!.buffered < 200, `buffered ${consumer!.buffered} records`);
+  // The app now works through all of it, five at a time.
+  let acked = 0;
+  while (acked < total) {
+    await inbox.until(acked + 1);
+    const batch = inbox.received.slice(acked);
+    acked += batch.length;
+    t.true(batch.length <= 5);
+    await client.call('ack', { subscription, messages: batch.map(refOf) });
+  }
+  const values = inbox.received.map((m) => Number(String(m.value).split(':')[0]));
+  t.deepEqual(values, Array.from({ length: total }, (_, i) => i), 'every record once, in order');
+  await eventually('all committed', async () => ((await committedOffsets(client, group, topic)).byPartition.get(0) === String(total) ? true : undefined));
+});
+
+test.serial('a second daemon joins the group: assigned / revoked notifications, acks for revoked partitions fail with REVOKED_PARTITION', async (t) => {
+  const env = { KAFKA_SIDECAR_CONSUMER_ASSIGNORS: 'range' };
+  const f1 = await startConsumeDaemon(t, env);
+  const c1 = await f1.client('d1');
+  const topic = uniqueName('consume-rebalance');
+  const group = uniqueName('g-rebalance');
+  await createTopic(c1, topic, 4);
+  await produceValues(c1, topic, [0, 1, 2, 3].map((partition) => ({ value: `p${partition}`, partition })));
+  const notes1: Array<{ method: string; partitions: Array<{ topic: string; partition: number }> }> = [];
+  c1.on('notification', (n) => {
+    if (n.method === 'assigned' || n.method === 'revoked') notes1.push({ method: n.method, partitions: (n.params as { partitions: Array<{ topic: string; partition: number }> }).partitions });
+  });
+  const inbox1 = new Inbox(c1);
+  const { subscription: s1 } = await c1.call<{ subscription: string }>('subscribe', { group, topics: [topic], ordering: 'none' });
+  const held = await inbox1.until(4);
+  t.deepEqual(notes1.map((n) => [n.method, n.partitions.length]), [['assigned', 4]]);
+
+  const f2 = await startConsumeDaemon(t, env);
+  const c2 = await f2.client('d2');
+  const notes2: string[] = [];
+  c2.on('notification', (n) => {
+    if (n.method === 'assigned') notes2.push(...(n.params as { partitions: Array<{ partition: number }> }).partitions.map((p) => String(p.partition)));
+  });
+  await c2.call('subscribe', { group, topics: [topic], ordering: 'none' });
+  await eventually('the second daemon to be assigned two partitions', async () => (notes2.length === 2 ? true : undefined));
+  t.true(notes1.some((n) => n.method === 'revoked'), 'the first daemon was told of the revocation');
+  // Acks for the partitions now owned by the second daemon fail and say so.
+  const moved = held.filter((m) => notes2.includes(String(m.partition)));
+  t.is(moved.length, 2);
+  const err = await t.throwsAsync(c1.call('ack', { subscription: s1, messages: [refOf(moved[0])] }), { instanceOf: SidecarError });
+  t.is(err?.code, 'REVOKED_PARTITION');
+  t.is(err?.rpcCode, -32004);
+  t.like(err?.data, { topic, partition: moved[0].partition });
+  // The second daemon delivers them again (nothing was acked before the rebalance).
+  const inbox2 = new Inbox(c2);
+  const again = await inbox2.until(2);
+  t.deepEqual(again.map((m) => m.partition).sort(), moved.map((m) => m.partition).sort());
+});
+
+test.serial('SIGTERM commits the acknowledged prefix and leaves the group; an idle group stops after its grace period', async (t) => {
+  // No automatic commits: what is committed below can only come from the commit at stop.
+  const f = await startConsumeDaemon(t, { KAFKA_SIDECAR_CONSUMER_IDLE_GRACE_MS: '1500', KAFKA_SIDECAR_CONSUMER_AUTO_COMMIT_INTERVAL_MS: '600000' });
+  const client = await f.client();
+  const topic = uniqueName('consume-stop');
+  await createTopic(client, topic, 1);
+  await produceValues(client, topic, Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })));
+
+  // Idle grace: unsubscribing leaves the group after consumer.idleGraceMs.
+  const idleGroup = uniqueName('g-idle');
+  const inbox = new Inbox(client);
+  const { subscription: idleSub } = await client.call<{ subscription: string }>('subscribe', { group: idleGroup, topics: [topic], ordering: 'none' });
+  const idleMessages = await inbox.until(5);
+  await client.call('ack', { subscription: idleSub, messages: idleMessages.slice(0, 2).map(refOf) });
+  await client.call('unsubscribe', { subscription: idleSub });
+  await eventually('the idle group to stop', async () => ((await client.status()).actors.some((a) => a.id === `consumer:${idleGroup}`) ? undefined : true), 20_000);
+  const idle = await committedOffsets(client, idleGroup, topic);
+  t.is(idle.byPartition.get(0), '2');
+  t.is(idle.state, 'Empty');
+
+  // Shutdown: acked 0..2 of the group are committed before it leaves.
+  const group = uniqueName('g-stop');
+  const { subscription } = await client.call<{ subscription: string }>('subscribe', { group, topics: [topic], ordering: 'none', maxInFlight: 10 });
+  const got = (await inbox.until(10)).slice(5);
+  await client.call('ack', { subscription, messages: got.slice(0, 3).map(refOf) });
+  t.is(await f.daemon.stop('SIGTERM'), 0);
+  const other = await startConsumeDaemon(t);
+  const reader = await other.client('reader');
+  const after = await committedOffsets(reader, group, topic);
+  t.is(after.byPartition.get(0), '3');
+  t.is(after.state, 'Empty', 'the member left the group');
+});
