@@ -4,6 +4,7 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SidecarError } from '../../../client/index.js';
+import { kafkaEnv } from '../../helpers/kafka.js';
 import { committedOffsets, createTopic, eventually, Inbox, produceValues, refOf, startConsumeDaemon, uniqueName } from './consume-fixture.js';
 
 test.serial('backpressure: a slow app holds maxInFlight and the group buffers a bounded amount; everything arrives once acked', async (t) => {
@@ -116,4 +117,29 @@ test.serial('SIGTERM commits the acknowledged prefix and leaves the group; an id
   const after = await committedOffsets(reader, group, topic);
   t.is(after.byPartition.get(0), '3');
   t.is(after.state, 'Empty', 'the member left the group');
+});
+
+test.serial('consumer.protocol=consumer (KIP-848, Kafka 4+): subscribe, ack, committed offsets', async (t) => {
+  if (Number((await kafkaEnv()).version.split('.')[0]) < 4) {
+    t.log('KIP-848 needs Kafka 4+: skipped on this broker');
+    t.pass();
+    return;
+  }
+  const f = await startConsumeDaemon(t, { KAFKA_SIDECAR_CONSUMER_PROTOCOL: 'consumer' });
+  const client = await f.client();
+  const topic = uniqueName('consume-848');
+  const group = uniqueName('g-848');
+  await createTopic(client, topic, 2);
+  await produceValues(client, topic, Array.from({ length: 6 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })));
+  const inbox = new Inbox(client);
+  const { subscription } = await client.call<{ subscription: string }>('subscribe', { group, topics: [topic], ordering: 'none' });
+  const got = await inbox.until(6);
+  t.deepEqual(got.map((m) => m.value).sort(), ['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+  await client.call('ack', { subscription, messages: got.map(refOf) });
+  await eventually('offsets committed', async () => {
+    const c = await committedOffsets(client, group, topic);
+    return c.byPartition.get(0) === '3' && c.byPartition.get(1) === '3' ? true : undefined;
+  });
+  const status = await client.status();
+  t.true(status.actors.some((a) => a.id === `group:${group}` && a.machine === 'consumerGroup'));
 });
