@@ -143,3 +143,30 @@ test.serial('consumer.protocol=consumer (KIP-848, Kafka 4+): subscribe, ack, com
   const status = await client.status();
   t.true(status.actors.some((a) => a.id === `group:${group}` && a.machine === 'consumerGroup'));
 });
+
+test.serial('groups declared in consumer.groups are joined at start-up and serve subscriptions', async (t) => {
+  const setup = await startConsumeDaemon(t);
+  const admin = await setup.client('admin');
+  const topic = uniqueName('consume-declared');
+  const group = uniqueName('g-declared');
+  await createTopic(admin, topic, 1);
+  await produceValues(admin, topic, [{ value: 'declared' }]);
+  const f = await startConsumeDaemon(t, { KAFKA_SIDECAR_CONSUMER_GROUPS: JSON.stringify([{ group, topics: [topic], from: 'earliest' }]) });
+  const client = await f.client();
+  await eventually('the declared group to be consumed', async () => {
+    const status = await client.status();
+    return status.consumers?.some((c) => c.group === group && c.assigned === 1 && c.buffered === 1) ? true : undefined;
+  });
+  const inbox = new Inbox(client);
+  const { subscription } = await client.call<{ subscription: string }>('subscribe', { group, topics: [topic] });
+  const [m] = await inbox.until(1);
+  t.like(m, { value: 'declared', attempt: 1 });
+  await client.call('ack', { subscription, messages: [refOf(m)] });
+  // Declared groups keep running without subscriptions.
+  await client.call('unsubscribe', { subscription });
+  const status = await client.status();
+  t.true(status.consumers?.some((c) => c.group === group && c.subscribers === 0));
+  const mismatch = await t.throwsAsync(client.call('subscribe', { group, topics: [topic], ordering: 'none' }), { instanceOf: SidecarError });
+  t.is(mismatch?.code, 'INVALID_PARAMS');
+  t.is(mismatch?.data.field, 'params.ordering');
+});
