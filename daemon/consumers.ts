@@ -15,6 +15,7 @@ import type { Logger } from './logger.js';
 
 interface Entry {
   readonly spec: ConsumeSpec;
+  readonly startedAt: number;
   readonly core: ConsumerCore;
   /** Declared in the configuration: kept for the daemon's lifetime. */
   readonly declared: boolean;
@@ -71,7 +72,7 @@ export class ConsumerDirectory implements ConsumerSource {
     const c = this.config.consumer;
     const log = this.logger.child({ group: spec.group });
     const core = new ConsumerCore({ group: spec.group, ordering: spec.ordering, onProblem: (err) => log.warn({ err }, 'a partition cannot be consumed') });
-    this.entries.set(spec.group, { spec, core, declared });
+    this.entries.set(spec.group, { spec, core, declared, startedAt: Date.now() });
     this.root.send({
       type: 'daemon.consumer.start',
       protocol: c.protocol,
@@ -127,6 +128,13 @@ export class ConsumerDirectory implements ConsumerSource {
     const now = Date.now();
     for (const [group, entry] of this.entries) {
       const core = entry.core;
+      const supervisor = this.root.system.get(consumerSupervisorId(group)) as { getSnapshot(): { status: string } } | undefined;
+      if ((supervisor === undefined || supervisor.getSnapshot().status !== 'active') && now - entry.startedAt > 5000) {
+        // Its supervisor gave up: forget it, so that the next subscribe or fetch starts it afresh.
+        this.logger.error({ group }, 'the group consumer failed for good; it starts again with the next subscribe or fetch');
+        this.entries.delete(group);
+        continue;
+      }
       if (entry.declared || core.subscriberCount > 0 || core.inFlightOf(PULL_HOLDER) > 0) continue;
       if (now - core.lastActivity < this.config.consumer.idleGraceMs) continue;
       this.logger.info({ group }, 'no subscription for consumer.idleGraceMs: stopping the group consumer');

@@ -25,6 +25,8 @@ export interface DaemonContext {
   readonly input: DaemonInput;
   /** Why a supervisor gave up; null while all is well. */
   escalation: Error | null;
+  /** Consumer supervisors that gave up (each ended its group only). */
+  consumerFailures: number;
 }
 
 export const clusterSupervisorMachine = createSupervisorMachine(clusterMachine);
@@ -76,6 +78,7 @@ export const daemonMachine = setup({
     kip848ConsumerSupervisor: kip848ConsumerSupervisorMachine,
   },
   actions: {
+    countConsumerFailure: assign({ consumerFailures: ({ context }) => context.consumerFailures + 1 }),
     startConsumer: enqueueActions(({ context, event, enqueue, self }) => {
       if (event.type !== 'daemon.consumer.start') return;
       const group = event.input.group.group;
@@ -95,7 +98,7 @@ export const daemonMachine = setup({
   },
 }).createMachine({
   id: 'daemon',
-  context: ({ input }) => ({ input, escalation: null }),
+  context: ({ input }) => ({ input, escalation: null, consumerFailures: 0 }),
   initial: 'running',
   states: {
     running: {
@@ -127,7 +130,13 @@ export const daemonMachine = setup({
           onError: { target: 'escalated', actions: assign({ escalation: ({ event }) => escalation(event.error) }) },
         },
       ],
-      on: { 'daemon.stop': { target: 'stopped' }, 'daemon.consumer.start': { actions: 'startConsumer' } },
+      on: {
+        'daemon.stop': { target: 'stopped' },
+        'daemon.consumer.start': { actions: 'startConsumer' },
+        // A consumer supervisor that gave up (the cluster's and producer's have exact handlers
+        // above, which win): only that group ends; unhandled, XState would fail the root.
+        'xstate.error.actor.*': { actions: 'countConsumerFailure' },
+      },
     },
     /** Leaving `running` stops the supervisor and, with it, every broker connection. */
     stopped: { type: 'final' },
