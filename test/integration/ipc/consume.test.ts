@@ -225,3 +225,25 @@ test.serial('fetch (pull): leased messages, ack {group}, expired leases fetched 
   const unknown = await t.throwsAsync(client.ack(uniqueName('never'), [kept]), { instanceOf: SidecarError });
   t.is(unknown?.code, 'UNKNOWN_GROUP');
 });
+
+test.serial('a pattern subscription consumes every matching topic, including one created later', async (t) => {
+  const f = await startConsumeDaemon(t);
+  const client = await f.client();
+  const base = uniqueName('consume-pat');
+  await createTopic(client, `${base}-a`, 1);
+  await createTopic(client, `${base}-other`, 1);
+  await produceValues(client, `${base}-a`, [{ value: 'a' }]);
+  await produceValues(client, `${base}-other`, [{ value: 'other' }]);
+  const inbox = new Inbox(client);
+  const { subscription } = await client.call<{ subscription: string }>('subscribe', { group: uniqueName('g-pat'), pattern: `${base}-[a-c]`, ordering: 'none' });
+  const [first] = await inbox.until(1);
+  t.like(first, { topic: `${base}-a`, value: 'a' });
+  // Acked before the new topic causes a rebalance: the commit at revocation keeps it from coming again.
+  t.deepEqual(await client.call('ack', { subscription, messages: [refOf(first)] }), { acked: 1 });
+  await createTopic(client, `${base}-b`, 1);
+  await produceValues(client, `${base}-b`, [{ value: 'b' }]);
+  const [, second] = await inbox.until(2, 60_000);
+  t.like(second, { topic: `${base}-b`, value: 'b' });
+  t.false(inbox.received.some((m) => m.topic === `${base}-other`), 'a topic that does not match is not consumed');
+  t.deepEqual(await client.call('ack', { subscription, messages: [refOf(second)] }), { acked: 1 });
+});
