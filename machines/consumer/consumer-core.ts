@@ -92,6 +92,8 @@ export class ConsumerCore {
 
   /** Called by the consumer actor when it starts: how to reach its fetcher; starts the lease timer. */
   attach(fetcher: () => Fetcher | undefined): void {
+    // A previous actor that ended without detaching held partitions the new one will be assigned afresh.
+    this.dropPartitions([...this.assigned.values()]);
     this.fetcher = fetcher;
     this.timer ??= setInterval(() => this.tick(), this.options.tickMs ?? 100);
     this.timer.unref();

@@ -7,7 +7,7 @@
  *
  *   running --consumer.stop--> stopping (group.stop: commit the acknowledged prefix, revoke,
  *     LeaveGroup unless static) --group done or stopTimeout--> stopped
- *   A child that fails fails this actor, for its supervisor to restart.
+ *   A child that fails fails this actor (children stopped), for its supervisor to restart.
  */
 import { enqueueActions, fromCallback, sendTo, setup, type ActorRefFrom, type AnyActorLogic, type EventObject } from 'xstate';
 import type { ClusterClient } from '../cluster/cluster-client.js';
@@ -51,15 +51,9 @@ const dataPlane = fromCallback<EventObject, { core: ConsumerCore; fetcher: () =>
 });
 
 const GROUP_CHILD: string = 'group';
-const FETCHER_CHILD: string = 'fetcher';
 /** Events of the children (typed as strings: XState types them only for invoked children). */
 const groupDone = `xstate.done.actor.${GROUP_CHILD}`;
 const groupError = `xstate.error.actor.${GROUP_CHILD}`;
-const fetcherError = `xstate.error.actor.${FETCHER_CHILD}`;
-
-function fail(error: unknown): never {
-  throw error instanceof Error ? error : new Error(String(error));
-}
 
 /** The consumer machine over a group machine (classic or KIP-848). */
 export function createConsumerMachine(groupLogic: AnyActorLogic) {
@@ -95,7 +89,6 @@ export function createConsumerMachine(groupLogic: AnyActorLogic) {
       }),
       stopGroup: sendTo('group', { type: 'group.stop' }),
       stopFetcher: enqueueActions(({ enqueue }) => enqueue.stopChild('fetcher')),
-      failWithChild: ({ event }) => fail((event as { error?: unknown }).error),
     },
   }).createMachine({
     id: 'consumer',
@@ -113,10 +106,9 @@ export function createConsumerMachine(groupLogic: AnyActorLogic) {
     },
     entry: 'startChildren',
     initial: 'running',
-    on: {
-      [groupError]: { actions: 'failWithChild' },
-      [fetcherError]: { actions: 'failWithChild' },
-    },
+    // A child's error is left unhandled on purpose: XState then stops every child (the group,
+    // the fetcher's loops, the data plane's attachment) and fails this actor for its
+    // supervisor. Throwing from an action instead would fail it with the children still running.
     states: {
       running: {
         on: {
