@@ -9,6 +9,10 @@ import type { SubscriptionStatus } from './methods/status.js';
 export interface SubscriptionEntry {
   readonly id: string;
   readonly session: string;
+  readonly transport: 'unix' | 'nats';
+  readonly ackTimeoutMs: number;
+  /** When the app last acked or nacked through this subscription (or subscribed). */
+  lastSeen: number;
   readonly group: string;
   readonly topics: readonly string[];
   readonly core: ConsumerCore;
@@ -29,6 +33,10 @@ export class SubscriptionRegistry {
 
   delete(id: string): void {
     this.entries.delete(id);
+  }
+
+  all(): SubscriptionEntry[] {
+    return [...this.entries.values()];
   }
 
   list(): SubscriptionStatus[] {

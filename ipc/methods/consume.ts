@@ -123,14 +123,36 @@ function exactlyOne(p: { subscription?: string; group?: string }): void {
   }
 }
 
+/** A NATS subscription holding messages with no ack or nack for this many ack timeouts is taken for gone. */
+export const NATS_SILENCE_ACK_TIMEOUTS = 3;
+
+/**
+ * Ends NATS subscriptions whose app is gone. A socket's close ends its session, but a NATS
+ * deliver subject says nothing when the app behind it dies: its leases would expire and come
+ * back to it forever. One that holds messages and has not acked or nacked for
+ * NATS_SILENCE_ACK_TIMEOUTS ack timeouts is ended, and its messages go to the others.
+ */
+export function endSilentNatsSubscriptions(subscriptions: SubscriptionRegistry, now: number): string[] {
+  const ended: string[] = [];
+  for (const entry of subscriptions.all()) {
+    if (entry.transport !== TransportName.nats || entry.core.inFlightOf(entry.id) === 0) continue;
+    if (now - entry.lastSeen <= NATS_SILENCE_ACK_TIMEOUTS * entry.ackTimeoutMs) continue;
+    entry.end();
+    ended.push(entry.id);
+  }
+  return ended;
+}
+
 export function registerConsumeMethods(table: MethodTable, deps: { source: ConsumerSource; subscriptions: SubscriptionRegistry; defaults: ConsumeDefaults }): void {
   const { source, subscriptions, defaults } = deps;
+  setInterval(() => endSilentNatsSubscriptions(subscriptions, Date.now()), 1000).unref();
 
   const coreFor = (p: { subscription?: string; group?: string }): ConsumerCore => {
     exactlyOne(p);
     if (p.subscription !== undefined) {
       const entry = subscriptions.get(p.subscription);
       if (entry === undefined) throw new UnknownSubscriptionError(p.subscription);
+      entry.lastSeen = Date.now();
       return entry.core;
     }
     const core = source.find(p.group as string);
@@ -158,10 +180,11 @@ export function registerConsumeMethods(table: MethodTable, deps: { source: Consu
       const core = source.open({ group: p.group, topics: p.topics, pattern: p.pattern, from: p.from, ordering: p.ordering ?? 'partition' });
       const id = `sub-${randomBytes(9).toString('base64url')}`;
       const encoding = p.encoding ?? 'utf8';
+      const ackTimeoutMs = p.ackTimeoutMs ?? defaults.ackTimeoutMs;
       const subscriber: Subscriber = {
         id,
         maxInFlight: p.maxInFlight ?? defaults.maxInFlight,
-        ackTimeoutMs: p.ackTimeoutMs ?? defaults.ackTimeoutMs,
+        ackTimeoutMs,
         deliver: (d) => session.notify('message', { subscription: id, ...messageOf(d, encoding) }),
         assigned: (partitions) => void session.notify('assigned', { subscription: id, partitions }),
         revoked: (partitions) => void session.notify('revoked', { subscription: id, partitions }),
@@ -174,6 +197,9 @@ export function registerConsumeMethods(table: MethodTable, deps: { source: Consu
       subscriptions.add({
         id,
         session: session.id,
+        transport: session.transport,
+        ackTimeoutMs,
+        lastSeen: Date.now(),
         group: p.group,
         topics: p.topics ?? [`/${p.pattern}/`],
         core,

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { InvalidParamsError, UnknownGroupError, UnknownSubscriptionError } from '../../../../ipc/errors.js';
 import { MethodTable } from '../../../../ipc/method-table.js';
-import { messageOf, registerConsumeMethods, type ConsumeSpec } from '../../../../ipc/methods/consume.js';
+import { endSilentNatsSubscriptions, messageOf, registerConsumeMethods, type ConsumeSpec } from '../../../../ipc/methods/consume.js';
 import { SessionRegistry, type Session } from '../../../../ipc/session.js';
 import { SubscriptionRegistry } from '../../../../ipc/subscriptions.js';
 import { ConsumerCore } from '../../../../machines/consumer/consumer-core.js';
@@ -119,4 +119,20 @@ test('ack and nack name exactly one of subscription and group', async (t) => {
 test('messageOf keeps null keys and values (tombstones) and shows data in the requested encoding', (t) => {
   const d = { topic: T, partition: 1, offset: 7n, attempt: 2, session: 's', payload: { offset: 7n, timestamp: 1, key: Buffer.from([0xff]), value: null, headers: [['n', null]] as Array<[string, null]> } };
   t.deepEqual(messageOf(d, 'base64'), { topic: T, partition: 1, offset: '7', timestamp: 1, attempt: 2, key: '/w==', value: null, headers: [['n', null]] });
+});
+
+test('a NATS subscription that holds messages and stays silent for three ack timeouts is ended; socket ones and idle ones are not', (t) => {
+  const subscriptions = new SubscriptionRegistry();
+  const ended: string[] = [];
+  const holding = (id: string): ConsumerCore => ({ inFlightOf: (x: string) => (x === id || id === '*' ? 2 : 0) }) as unknown as ConsumerCore;
+  const add = (id: string, transport: 'unix' | 'nats', core: ConsumerCore, lastSeen: number): void =>
+    subscriptions.add({ id, session: 's', transport, ackTimeoutMs: 1000, lastSeen, group: 'g', topics: [T], core, end: () => (ended.push(id), subscriptions.delete(id)) });
+  add('nats-silent', 'nats', holding('nats-silent'), 0);
+  add('nats-recent', 'nats', holding('nats-recent'), 2500);
+  add('nats-idle', 'nats', holding('none'), 0);
+  add('unix-silent', 'unix', holding('unix-silent'), 0);
+  t.deepEqual(endSilentNatsSubscriptions(subscriptions, 3000), []);
+  t.deepEqual(endSilentNatsSubscriptions(subscriptions, 3001), ['nats-silent']);
+  t.deepEqual(ended, ['nats-silent']);
+  t.deepEqual(subscriptions.all().map((e) => e.id), ['nats-recent', 'nats-idle', 'unix-silent']);
 });
