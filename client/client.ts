@@ -10,10 +10,26 @@ import type { StatusResult } from '../ipc/methods/status.js';
 import { ConnectError, ConnectionLostError } from './errors.js';
 import { NatsClientTransport, type NatsTransportOptions } from './nats-transport.js';
 import { NotificationQueue } from './notification-queue.js';
+import { Subscription, type ConsumedMessage, type SubscribeOptions } from './subscription.js';
 import type { ClientTransport, Notification } from './transport.js';
 import { UnixClientTransport, type UnixTransportOptions } from './unix-transport.js';
 
 export type { HelloResult, StatusResult };
+
+export interface FetchOptions {
+  readonly max?: number;
+  readonly waitMs?: number;
+  readonly ackTimeoutMs?: number;
+  readonly from?: 'earliest' | 'latest';
+  readonly encoding?: 'utf8' | 'base64' | 'json';
+}
+
+/** A message to ack or nack: its place. */
+export interface MessageRef {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
 
 /** One message for produce(); key, value and header values in the call's encoding (utf8 strings by default). */
 export interface ProduceMessage {
@@ -117,6 +133,45 @@ export class SidecarClient extends EventEmitter<ClientEvents> {
     if (options.acks !== undefined) p.acks = options.acks;
     if (options.encoding !== undefined) p.encoding = options.encoding;
     return this.call<ProduceReply>('produce', p, { timeoutMs: options.timeoutMs });
+  }
+
+  /**
+   * Subscribes to a group's topics (or pattern); iterate the result for messages, ack each.
+   * Over NATS the client's deliver subject receives them.
+   */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const p: Record<string, unknown> = { ...options };
+    if (this.deliverSubject !== null) p.deliverSubject = this.deliverSubject;
+    // Collect from before the call: the first messages may arrive before its answer.
+    const source = this.notifications();
+    try {
+      const { subscription } = await this.call<{ subscription: string }>('subscribe', p);
+      return new Subscription(subscription, this, source);
+    } catch (err) {
+      await source.return?.();
+      throw err;
+    }
+  }
+
+  /** Pull mode: up to max messages of the group, leased until acked with ack(group, ...) or until ackTimeoutMs. */
+  async fetch(group: string, topics: readonly string[], options: FetchOptions = {}): Promise<ConsumedMessage[]> {
+    const timeoutMs = (options.waitMs ?? 1000) + (this.options.timeoutMs ?? 30_000);
+    const { messages } = await this.call<{ messages: ConsumedMessage[] }>('fetch', { group, topics, ...options }, { timeoutMs });
+    return messages;
+  }
+
+  /** Acknowledges fetched messages of a group; answers how many were newly acknowledged. */
+  async ack(group: string, messages: readonly MessageRef[]): Promise<number> {
+    const refs = messages.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset }));
+    const { acked } = await this.call<{ acked: number }>('ack', { group, messages: refs });
+    return acked;
+  }
+
+  /** Hands fetched messages back for redelivery after delayMs. */
+  async nack(group: string, messages: readonly MessageRef[], delayMs?: number): Promise<number> {
+    const refs = messages.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset }));
+    const { requeued } = await this.call<{ requeued: number }>('nack', { group, messages: refs, ...(delayMs === undefined ? {} : { delayMs }) });
+    return requeued;
   }
 
   status(): Promise<StatusResult> {

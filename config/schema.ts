@@ -66,6 +66,11 @@ export interface SidecarConfig {
     fetchMaxWaitMs: number;
     isolationLevel: IsolationLevel;
     groupInstanceId: string | null;
+    maxInFlight: number;
+    ackTimeoutMs: number;
+    idleGraceMs: number;
+    maxBufferedBytes: number;
+    maxPartitionBufferedBytes: number;
   };
   ipc: {
     socket: { path: string; mode: string };
@@ -342,6 +347,31 @@ export function buildSchema(context: SchemaContext): convict.Schema<SidecarConfi
         format: 'non-empty-string',
         nullable: true,
         default: null,
+      },
+      maxInFlight: {
+        doc: 'Default of subscribe\'s maxInFlight: unacknowledged messages a subscription may hold.',
+        format: 'positive-count',
+        default: 100,
+      },
+      ackTimeoutMs: {
+        doc: 'Default lease of a delivered message (subscribe and fetch ackTimeoutMs): unacknowledged after this long, it is delivered again.',
+        format: 'positive-duration-ms',
+        default: 30_000,
+      },
+      idleGraceMs: {
+        doc: 'A group consumer started by an app (not declared in consumer.groups) commits, leaves the group and stops this long after its last subscription or fetch.',
+        format: 'positive-duration-ms',
+        default: 30_000,
+      },
+      maxBufferedBytes: {
+        doc: 'Fetched bytes one group may hold unacknowledged; fetching stops while it is reached (backpressure from slow apps).',
+        format: 'byte-size',
+        default: 64 * 1024 * 1024,
+      },
+      maxPartitionBufferedBytes: {
+        doc: 'Fetched bytes one partition may hold unacknowledged before it stops being fetched.',
+        format: 'byte-size',
+        default: 4 * 1024 * 1024,
       },
     },
     ipc: {

@@ -11,6 +11,7 @@ const commands: Record<string, CommandLoader> = {
   'api-versions': async () => (await import('./commands/api-versions.js')).command,
   call: async () => (await import('./commands/call.js')).command,
   config: async () => (await import('./commands/config.js')).command,
+  consume: async () => (await import('./commands/consume.js')).command,
   machines: async () => (await import('./commands/machines.js')).command,
   produce: async () => (await import('./commands/produce.js')).command,
   start: async () => (await import('./commands/start.js')).command,

@@ -2,10 +2,12 @@
 // backoff, escalate past supervisor.maxRestarts within supervisor.windowMs) and ends in
 // `escalated` when a supervisor gives up, which makes the process exit non-zero so that the
 // container runtime restarts it.
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import { clusterMachine, type ClusterActor, type ClusterOptions } from '../machines/cluster/cluster-machine.js';
 import { ClusterStoppedError } from '../machines/cluster/errors.js';
+import { classicConsumerMachine, consumerSystemId, kip848ConsumerMachine, type ConsumerInput } from '../machines/consumer/consumer-machine.js';
+import type { GroupProtocol } from '../machines/group/select.js';
 import { PRODUCER_SYSTEM_ID, producerMachine, type ProducerInput } from '../machines/producer/producer-machine.js';
 import type { RestartPolicy } from '../machines/supervision/restart-budget.js';
 import { createSupervisorMachine, supervisorInput } from '../machines/supervision/supervisor-machine.js';
@@ -23,6 +25,8 @@ export interface DaemonContext {
   readonly input: DaemonInput;
   /** Why a supervisor gave up; null while all is well. */
   escalation: Error | null;
+  /** Consumer supervisors that gave up (each ended its group only). */
+  consumerFailures: number;
 }
 
 export const clusterSupervisorMachine = createSupervisorMachine(clusterMachine);
@@ -32,6 +36,21 @@ export const CLUSTER_SUPERVISOR_ID = 'supervisor:cluster';
 export const producerSupervisorMachine = createSupervisorMachine(producerMachine);
 
 export const PRODUCER_SUPERVISOR_ID = 'supervisor:producer';
+
+export const classicConsumerSupervisorMachine = createSupervisorMachine(classicConsumerMachine);
+export const kip848ConsumerSupervisorMachine = createSupervisorMachine(kip848ConsumerMachine);
+
+export function consumerSupervisorId(group: string): string {
+  return `supervisor:${consumerSystemId(group)}`;
+}
+
+/** Starts the consumer of one group, supervised (spawned on demand: an app subscribed, or config declares the group). */
+export interface StartConsumerEvent {
+  readonly type: 'daemon.consumer.start';
+  readonly protocol: GroupProtocol;
+  /** Without the cluster: the daemon supplies the current one. */
+  readonly input: Omit<ConsumerInput, 'cluster'>;
+}
 
 /** The current cluster, looked up on each use: its supervisor re-creates it after a failure. */
 function clusterOf(system: { get(id: string): unknown }): () => ClusterClient {
@@ -50,12 +69,36 @@ export const daemonMachine = setup({
   types: {
     input: {} as DaemonInput,
     context: {} as DaemonContext,
-    events: {} as { type: 'daemon.stop' },
+    events: {} as { type: 'daemon.stop' } | StartConsumerEvent,
   },
-  actors: { clusterSupervisor: clusterSupervisorMachine, producerSupervisor: producerSupervisorMachine },
+  actors: {
+    clusterSupervisor: clusterSupervisorMachine,
+    producerSupervisor: producerSupervisorMachine,
+    classicConsumerSupervisor: classicConsumerSupervisorMachine,
+    kip848ConsumerSupervisor: kip848ConsumerSupervisorMachine,
+  },
+  actions: {
+    countConsumerFailure: assign({ consumerFailures: ({ context }) => context.consumerFailures + 1 }),
+    startConsumer: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type !== 'daemon.consumer.start') return;
+      const group = event.input.group.group;
+      const id = consumerSupervisorId(group);
+      // A consumer that stopped (idle, or its supervisor gave up) leaves its id free again.
+      const existing = self.system.get(id) as { getSnapshot(): { status: string } } | undefined;
+      if (existing !== undefined && existing.getSnapshot().status === 'active') return;
+      const input = supervisorInput(classicConsumerMachine, {
+        childSystemId: consumerSystemId(group),
+        childInput: { ...event.input, cluster: clusterOf(self.system) },
+        policy: context.input.supervision,
+        stableAfterMs: context.input.stableAfterMs,
+      });
+      // A failing consumer does not bring the daemon down: its supervisor restarts it, and one that gives up only ends that group.
+      enqueue.spawnChild(event.protocol === 'consumer' ? 'kip848ConsumerSupervisor' : 'classicConsumerSupervisor', { id, systemId: id, input });
+    }),
+  },
 }).createMachine({
   id: 'daemon',
-  context: ({ input }) => ({ input, escalation: null }),
+  context: ({ input }) => ({ input, escalation: null, consumerFailures: 0 }),
   initial: 'running',
   states: {
     running: {
@@ -87,7 +130,13 @@ export const daemonMachine = setup({
           onError: { target: 'escalated', actions: assign({ escalation: ({ event }) => escalation(event.error) }) },
         },
       ],
-      on: { 'daemon.stop': { target: 'stopped' } },
+      on: {
+        'daemon.stop': { target: 'stopped' },
+        'daemon.consumer.start': { actions: 'startConsumer' },
+        // A consumer supervisor that gave up (the cluster's and producer's have exact handlers
+        // above, which win): only that group ends; unhandled, XState would fail the root.
+        'xstate.error.actor.*': { actions: 'countConsumerFailure' },
+      },
     },
     /** Leaving `running` stops the supervisor and, with it, every broker connection. */
     stopped: { type: 'final' },

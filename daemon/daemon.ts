@@ -11,11 +11,14 @@ import { adminOperations, registerAdminMethods, type AdminOperations } from '../
 import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import type { ClusterActor } from '../machines/cluster/cluster-machine.js';
 import { NotReadyError } from '../ipc/errors.js';
+import { registerConsumeMethods } from '../ipc/methods/consume.js';
 import { registerProduceMethod } from '../ipc/methods/produce.js';
+import { SubscriptionRegistry } from '../ipc/subscriptions.js';
 import { producerOf } from '../machines/producer/producer-machine.js';
 import { ActorDirectory } from './actor-directory.js';
 import { ActorLog } from './actor-log.js';
 import { clusterOptionsFrom } from './cluster-options.js';
+import { ConsumerDirectory } from './consumers.js';
 import { producerOptionsFrom } from './producer-options.js';
 import { ExitCode } from './commands/command.js';
 import { daemonMachine } from './daemon-machine.js';
@@ -80,6 +83,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     systemId: 'daemon',
   });
 
+  const subscriptions = new SubscriptionRegistry();
   const ipc = new IpcServer(
     {
       version,
@@ -87,7 +91,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
       maxFrameBytes: config.ipc.maxFrameBytes,
       nats: natsOptions(config),
     },
-    { logger, status: { actors: () => directory.list(), subscriptions: () => [] } },
+    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list() } },
   );
 
   // The cluster actor is re-created by its supervisor after a failure: admin calls look up the
@@ -108,6 +112,12 @@ export async function runDaemon(argv: string[]): Promise<number> {
   registerAdminMethods(ipc.methods, admin, { timeoutMs: config.connection.requestTimeoutMs });
   // Like the cluster, the producer is looked up per call: its supervisor may have re-created it.
   registerProduceMethod(ipc.methods, () => producerOf(root.system));
+  const consumers = new ConsumerDirectory(config, root, logger);
+  registerConsumeMethods(ipc.methods, {
+    source: consumers,
+    subscriptions,
+    defaults: { maxInFlight: config.consumer.maxInFlight, ackTimeoutMs: config.consumer.ackTimeoutMs },
+  });
 
   const metrics = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system) });
   const clusterReady = (): string | undefined => {
@@ -149,6 +159,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     },
   });
   root.start();
+  consumers.startDeclared();
 
   try {
     await ipc.start();
@@ -199,6 +210,8 @@ export async function runDaemon(argv: string[]): Promise<number> {
     await Promise.race([producer.close(), new Promise((resolve) => (timer = setTimeout(resolve, flushMs)))]);
     clearTimeout(timer);
   }
+  // Sessions are closed (their unacked messages released): each group commits what was acknowledged and leaves.
+  await consumers.stopAll(Math.max(0, config.shutdown.timeoutMs - 500 - (Date.now() - shutdownStarted)));
   root.send({ type: 'daemon.stop' });
   root.stop();
   await http?.close();

@@ -17,6 +17,8 @@ export const RpcErrorNumber = {
   unknownSubscription: -32003,
   revokedPartition: -32004,
   bufferFull: -32005,
+  unknownGroup: -32006,
+  unknownMessage: -32007,
   kafka: -32010,
 } as const;
 
@@ -33,6 +35,8 @@ export const IpcErrorCode = {
   unknownSubscription: 'UNKNOWN_SUBSCRIPTION',
   revokedPartition: 'REVOKED_PARTITION',
   bufferFull: 'BUFFER_FULL',
+  unknownGroup: 'UNKNOWN_GROUP',
+  unknownMessage: 'UNKNOWN_MESSAGE',
 } as const;
 
 /** The `error` member of a JSON-RPC response as the sidecar sends it: data always has code and retriable. */
@@ -168,6 +172,30 @@ export class BufferFullError extends IpcError {
   readonly code = IpcErrorCode.bufferFull;
   readonly rpcCode = RpcErrorNumber.bufferFull;
   readonly retriable = true;
+}
+
+/** `ack {group}` / `nack {group}` for a group this daemon does not consume (never fetched, or stopped after idling). */
+export class UnknownGroupError extends IpcError {
+  override readonly name = 'UnknownGroupError';
+  readonly code = IpcErrorCode.unknownGroup;
+  readonly rpcCode = RpcErrorNumber.unknownGroup;
+  readonly retriable = false;
+
+  constructor(group: string) {
+    super(`this daemon does not consume group "${group}" (no fetch or subscription started it, or it stopped after idling); its leases are gone and the messages will be delivered again`, { group });
+  }
+}
+
+/** An ack or nack naming a message this group never delivered (a wrong offset, another group's message). */
+export class UnknownMessageError extends IpcError {
+  override readonly name = 'UnknownMessageError';
+  readonly code = IpcErrorCode.unknownMessage;
+  readonly rpcCode = RpcErrorNumber.unknownMessage;
+  readonly retriable = false;
+
+  constructor(topic: string, partition: number, offset: string) {
+    super(`${topic}[${partition}] offset ${offset} was not delivered to this consumer group here; ack only messages you received`, { topic, partition, offset });
+  }
 }
 
 /** Any thrown value as the JSON-RPC error object to answer with. */

@@ -7,6 +7,7 @@ import type { AnyStateMachine } from 'xstate';
 import { brokerMachine } from './cluster/broker-machine.js';
 import { brokerSupervisorMachine, clusterMachine } from './cluster/cluster-machine.js';
 import { connectionMachine } from './connection/connection-machine.js';
+import { classicConsumerMachine } from './consumer/consumer-machine.js';
 import { fetcherMachine } from './fetcher/fetcher-machine.js';
 import { machineGraph } from './graph/from-machine.js';
 import { producerMachine } from './producer/producer-machine.js';
@@ -29,6 +30,7 @@ export const machineRegistry: readonly RegisteredMachine[] = [
   { name: 'fetcher', summary: 'Fetches assigned partitions from their leaders (one loop per broker) and hands records on; idle without partitions.', machine: fetcherMachine },
   { name: 'group', summary: 'One consumer group membership (classic protocol): coordinator, join, sync, heartbeats, assignment, commits.', machine: groupMachine },
   { name: 'consumerGroup', summary: 'One consumer group membership (KIP-848 consumer protocol): heartbeats carry subscription and owned partitions, the coordinator assigns.', machine: consumerGroupMachine },
+  { name: 'consumer', summary: 'One consumer group in the daemon: runs its group actor and fetcher, joined to the apps by the ack tracker; commits and leaves at stop.', machine: classicConsumerMachine },
   { name: 'supervisor', summary: 'One-child supervisor: restart with backoff within a budget, else escalate.', machine: brokerSupervisorMachine },
 ];
 

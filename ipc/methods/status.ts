@@ -24,10 +24,20 @@ export interface SubscriptionStatus {
   readonly inFlight: number;
 }
 
+/** A consumer group the daemon consumes: partitions it holds, records fetched and not yet acknowledged, leased ones. */
+export interface ConsumerStatus {
+  readonly group: string;
+  readonly assigned: number;
+  readonly buffered: number;
+  readonly inFlight: number;
+  readonly subscribers: number;
+}
+
 /** Where status reads the live actors and subscriptions from; supplied by the daemon. */
 export interface StatusSource {
   actors(): readonly ActorStatus[];
   subscriptions(): readonly SubscriptionStatus[];
+  consumers?(): readonly ConsumerStatus[];
 }
 
 export interface StatusResult {
@@ -37,6 +47,7 @@ export interface StatusResult {
   readonly actors: readonly ActorStatus[];
   readonly sessions: readonly SessionInfo[];
   readonly subscriptions: readonly SubscriptionStatus[];
+  readonly consumers?: readonly ConsumerStatus[];
 }
 
 const statusParams = params({});
@@ -56,5 +67,6 @@ export function statusMethod(deps: {
     actors: deps.source.actors(),
     sessions: deps.sessions.list(),
     subscriptions: deps.source.subscriptions(),
+    consumers: deps.source.consumers?.() ?? [],
   }));
 }

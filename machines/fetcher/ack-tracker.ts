@@ -132,6 +132,7 @@ export class AckTracker<T> {
   private readonly keysInFlight = new Set<string>();
   /** Rotates the partition `next` starts with, so that one busy partition cannot starve the others. */
   private rotation = 0;
+  private unackedTotal = 0;
 
   constructor(readonly options: AckTrackerOptions) {
     if (!(options.maxInFlight >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${options.maxInFlight}`);
@@ -139,6 +140,11 @@ export class AckTracker<T> {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Records held over all partitions (pending or in flight, not yet acknowledged). */
+  get unackedSize(): number {
+    return this.unackedTotal;
   }
 
   /** Records held (pending or in flight) for a partition, for backpressure decisions. */
@@ -176,24 +182,25 @@ export class AckTracker<T> {
       log.entries.push(entry);
       log.byOffset.set(r.offset, entry);
       log.end = r.offset + 1n;
+      this.unackedTotal++;
     }
     if (nextOffset !== undefined && nextOffset > log.end) log.end = nextOffset;
   }
 
-  /** Up to `max` records that may be delivered now, leased to `session`. */
-  next(session: string, max: number, now: number): Delivery<T>[] {
+  /** Up to `max` records that may be delivered now, leased to `session` for `leaseMs` (default ackTimeoutMs). */
+  next(session: string, max: number, now: number, leaseMs: number = this.options.ackTimeoutMs): Delivery<T>[] {
     const out: Delivery<T>[] = [];
     const logs = [...this.logs.values()];
     if (logs.length === 0) return out;
     const budget = Math.min(max, this.options.maxInFlight - this.inFlight.size);
     const start = this.rotation++ % logs.length;
     for (let i = 0; i < logs.length && out.length < budget; i++) {
-      this.takeFrom(logs[(start + i) % logs.length], session, budget, now, out);
+      this.takeFrom(logs[(start + i) % logs.length], session, budget, now, leaseMs, out);
     }
     return out;
   }
 
-  private takeFrom(log: PartitionLog<T>, session: string, budget: number, now: number, out: Delivery<T>[]): void {
+  private takeFrom(log: PartitionLog<T>, session: string, budget: number, now: number, leaseMs: number, out: Delivery<T>[]): void {
     const ordering = this.options.ordering;
     if (ordering === Ordering.partition && log.inFlight > 0) return;
     log.compact();
@@ -219,7 +226,7 @@ export class AckTracker<T> {
       e.state = State.inFlight;
       e.attempt++;
       e.session = session;
-      e.at = now + this.options.ackTimeoutMs;
+      e.at = now + leaseMs;
       log.inFlight++;
       this.inFlight.add(e);
       out.push({ topic: e.topic, partition: e.partition, offset: e.offset, payload: e.payload, attempt: e.attempt, session });
@@ -237,6 +244,7 @@ export class AckTracker<T> {
     if (entry.state === State.acked) return false;
     if (entry.state === State.inFlight) this.leave(log, entry);
     entry.state = State.acked;
+    this.unackedTotal--;
     log.compact();
     return true;
   }
@@ -253,12 +261,12 @@ export class AckTracker<T> {
     return true;
   }
 
-  /** Requeues records whose lease ended at or before `now`; returns them (with the attempt that expired). */
-  expire(now: number): MessageRef[] {
-    const expired: MessageRef[] = [];
+  /** Requeues records whose lease ended at or before `now`; returns them with the session that held them. */
+  expire(now: number): Array<MessageRef & { readonly session: string }> {
+    const expired: Array<MessageRef & { readonly session: string }> = [];
     for (const e of this.inFlight) {
       if (e.at > now) continue;
-      expired.push({ topic: e.topic, partition: e.partition, offset: e.offset });
+      expired.push({ topic: e.topic, partition: e.partition, offset: e.offset, session: e.session ?? '' });
       this.requeue(this.logOf(e), e, now);
     }
     return expired;
@@ -303,6 +311,7 @@ export class AckTracker<T> {
       for (let i = log.head; i < log.entries.length; i++) {
         const e = log.entries[i];
         if (e.state === State.inFlight) this.leave(log, e);
+        if (e.state !== State.acked) this.unackedTotal--;
       }
       this.logs.delete(key);
     }
