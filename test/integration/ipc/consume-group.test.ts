@@ -19,8 +19,10 @@ test.serial('backpressure: a slow app holds maxInFlight and the group buffers a 
   await createTopic(client, topic, 1);
   const total = 3000;
   const filler = 'x'.repeat(1000);
-  for (let i = 0; i < total; i += 500) {
-    await produceValues(client, topic, Array.from({ length: 500 }, (_, j) => ({ value: `${i + j}:${filler}` })));
+  // Small produce calls make small record batches: a fetch returns at least one whole batch,
+  // so the bound below holds per batch, and 20 records of 1 KB keep each batch near 20 KB.
+  for (let i = 0; i < total; i += 20) {
+    await produceValues(client, topic, Array.from({ length: 20 }, (_, j) => ({ value: `${i + j}:${filler}` })));
   }
   const inbox = new Inbox(client);
   const { subscription } = await client.call<{ subscription: string }>('subscribe', { group, topics: [topic], ordering: 'none', maxInFlight: 5 });
