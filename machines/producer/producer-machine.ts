@@ -6,7 +6,8 @@
  *   initialising --(producer id)--> ready <--> retrying (epoch bump, KIP-360)
  *        |  ^ retriable failure                  |
  *        v  |                                    v refused for good
- *   initBackoff            flushing --> closed   fatal (every record fails with the cause)
+ *   initBackoff            flushing --> closed   fatal (every record fails with the cause;
+ *                                                       also when a transactional id is fenced)
  *
  * Records appended while initialising wait in the accumulator. `producer.close` flushes what
  * is buffered (bounded by the caller's stop timeout) and ends in `closed`. When the actor
@@ -44,7 +45,8 @@ export interface ProducerContext {
 
 export type ProducerEvent =
   | { type: 'producer.bump'; reason: string }
-  | { type: 'producer.close' };
+  | { type: 'producer.close' }
+  | { type: 'producer.fatal'; error: Error };
 
 function isRetriable(error: unknown): boolean {
   return (error as { retriable?: unknown })?.retriable === true;
@@ -87,12 +89,17 @@ export const producerMachine = setup({
     const actor = self as AnyActorRef;
     const producer = new Producer(input.settings, input.cluster, {
       onBumpNeeded: (reason) => actor.send({ type: 'producer.bump', reason }),
+      // Fenced or unauthorised transactional id: the producer stops for good.
+      onFatal: (error) => actor.send({ type: 'producer.fatal', error }),
     });
     return { producer, input, failures: 0, lastError: null, bumpReason: null, bumps: 0 };
   },
   invoke: { src: 'lifetime', input: ({ context }) => ({ producer: context.producer }) },
   initial: 'initialising',
-  on: { 'producer.close': { target: '.flushing' } },
+  on: {
+    'producer.close': { target: '.flushing' },
+    'producer.fatal': { target: '.fatal', actions: assign(({ event }) => ({ lastError: event.error })) },
+  },
   states: {
     initialising: {
       invoke: {
