@@ -421,7 +421,8 @@ export class TransactionManager {
     const snapshot = this.lifecycle.getSnapshot();
     if (!snapshot.can(event)) {
       if (action === undefined) return;
-      if (this.state === 'fatal' && this.failure !== null) throw this.failure;
+      // Fenced or doomed: the reason says more than the state name.
+      if ((this.state === 'fatal' || this.state === 'abortableError') && this.failure !== null) throw this.failure;
       throw new TransactionStateError(action, this.state);
     }
     this.lifecycle.send(event);
