@@ -260,7 +260,9 @@ export class Sender {
     const { accumulator, idempotence, retryBackoffMs, retries } = this.options;
     this.options.onError?.(error, { nodeId, topic: batch.topic, partition: batch.partition });
     const code = error instanceof KafkaProtocolError ? error.errorCode : undefined;
-    if (idempotence !== null && (code === KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === KafkaErrorCode.UNKNOWN_PRODUCER_ID || code === KafkaErrorCode.INVALID_PRODUCER_EPOCH)) {
+    // A transactional producer with a stale epoch was fenced by a newer one: no bump mends that.
+    const fenced = this.options.transaction !== undefined && code === KafkaErrorCode.INVALID_PRODUCER_EPOCH;
+    if (idempotence !== null && !fenced && (code === KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === KafkaErrorCode.UNKNOWN_PRODUCER_ID || code === KafkaErrorCode.INVALID_PRODUCER_EPOCH)) {
       // Behind a batch that is being retried, this one simply follows it. As the oldest, the
       // broker and we disagree about the sequences: a new epoch starts them again at 0.
       if (idempotence.isOldestUnfinished(batch)) this.requestBump(`${error.message} for ${batch.topic}-${batch.partition}`);

@@ -184,8 +184,12 @@ export class TransactionManager {
 
   /** A batch of the transaction failed for good: the transaction cannot commit any more. */
   batchFailed(error: Error): void {
-    if (error instanceof TransactionAbortedError) return;
+    if (error instanceof TransactionAbortedError || error instanceof TransactionAbortableError) return;
     if (error instanceof ProducerFencedError) this.toFatal(error);
+    else if (error instanceof KafkaProtocolError && classifyTxnError(error.errorCode) === TxnErrorClass.fatal) {
+      // PRODUCER_FENCED / INVALID_PRODUCER_EPOCH on Produce: a newer producer took the id.
+      this.toFatal(new ProducerFencedError(error.code, `Produce to a partition refused`, { cause: error }));
+    }
     else this.toAbortable(new TransactionAbortableError(`a batch failed: ${error.message}`, { cause: error }));
   }
 
@@ -338,7 +342,8 @@ export class TransactionManager {
           this.added.add(key);
           this.wanted.delete(key);
         }
-        this.host.resume();
+        // Unless the transaction failed meanwhile: then the lane stays as the failure left it.
+        if (this.state === 'inTransaction' || this.state === 'committing') this.host.resume();
       }
     } catch (error) {
       const typed = error instanceof TransactionError ? error : new TransactionAbortableError(`AddPartitionsToTxn failed: ${(error as Error).message}`, { cause: error });

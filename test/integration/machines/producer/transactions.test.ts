@@ -82,7 +82,7 @@ test('committed transactions are visible to read_committed readers, aborted ones
 
 test('a second producer with the same transactional id fences the first', async (t) => {
   const { cluster } = shared;
-  const topic = await readyTopic(cluster.client, 'txn-fence', 1);
+  const topic = await readyTopic(cluster.client, 'txn-fence', 2);
   const transactionalId = uniqueName('txn-fence');
   const first = startProducer(cluster.client, { transactionalId });
   let second: ReturnType<typeof startProducer> | undefined;
@@ -94,6 +94,9 @@ test('a second producer with the same transactional id fences the first', async 
     const fresh = await readyProducer(second);
     t.true(fresh.idempotence!.producerEpoch > old.idempotence!.producerEpoch || fresh.idempotence!.producerId !== old.idempotence!.producerId);
 
+    // The zombie's next partition needs the coordinator, which knows the newer epoch.
+    const [late] = await old.send(topic, records(['zombie-2'], 1));
+    t.true(!late!.ok && late!.error instanceof ProducerFencedError, `got ${late!.ok ? 'a write' : String(late!.error)}`);
     const error = await t.throwsAsync(old.commitTransaction());
     t.true(error instanceof ProducerFencedError, `got ${String(error)}`);
     t.is((error as ProducerFencedError).code, TransactionErrorCode.fenced);
@@ -105,10 +108,14 @@ test('a second producer with the same transactional id fences the first', async 
     await fresh.commitTransaction();
     const reader = collect(cluster.client, { isolationLevel: IsolationLevel.readCommitted });
     try {
-      reader.fetcher.assign([{ topic, partition: 0, position: 'earliest' }]);
+      reader.fetcher.assign([
+        { topic, partition: 0, position: 'earliest' },
+        { topic, partition: 1, position: 'earliest' },
+      ]);
       await reader.waitFor(0, 1);
       await sleep(500);
       t.deepEqual((reader.records.get(0) ?? []).map((r) => text(r.value)), ['fresh']);
+      t.deepEqual(reader.records.get(1) ?? [], []);
     } finally {
       await reader.fetcher.stop();
     }

@@ -297,3 +297,18 @@ test('error classes of transactional answers', (t) => {
     t.is(classifyTxnError(code), TxnErrorClass.abortable);
   }
 });
+
+for (const code of [KafkaErrorCode.PRODUCER_FENCED, KafkaErrorCode.INVALID_PRODUCER_EPOCH]) {
+  test(`Produce answered ${code === KafkaErrorCode.PRODUCER_FENCED ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH'} fences the producer instead of bumping its epoch`, async (t) => {
+    const fake = fakeCluster({ Produce: [code] });
+    const fatal: Error[] = [];
+    const producer = await started(fake, { onFatal: (error) => fatal.push(error) });
+    producer.beginTransaction();
+    const [outcome] = await producer.send(TOPIC, records(1, 0));
+    t.false(outcome!.ok);
+    t.is(producer.transaction!.state, 'fatal');
+    t.true(fatal[0] instanceof ProducerFencedError);
+    await t.throwsAsync(producer.abortTransaction(), { instanceOf: ProducerFencedError });
+    t.is(fake.apis().filter((a) => a === 'InitProducerId').length, 1);
+  });
+}
