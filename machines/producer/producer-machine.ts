@@ -19,8 +19,11 @@ import { backoffDelayMs, type BackoffPolicy } from '../backoff.js';
 import { ProducerClosedError, ProducerFatalError } from './errors.js';
 import { Producer, type ProducerSettings } from './producer.js';
 import type { ProducerCluster } from './sender.js';
+import { transactionMachine } from './transaction-machine.js';
 
 export const PRODUCER_SYSTEM_ID = 'producer';
+/** Id of a transactional producer's transaction life-cycle child. */
+export const TRANSACTION_CHILD_ID = 'transaction';
 
 export interface ProducerInput {
   readonly settings: ProducerSettings;
@@ -59,6 +62,7 @@ export const producerMachine = setup({
     events: {} as ProducerEvent,
   },
   actors: {
+    transaction: transactionMachine,
     initialize: fromPromise<void, { producer: Producer; timeoutMs: number }>(({ input }) => input.producer.initialize(input.timeoutMs)),
     bumpEpoch: fromPromise<void, { producer: Producer; timeoutMs: number }>(({ input }) => input.producer.bumpEpoch(input.timeoutMs)),
     flush: fromPromise<void, { producer: Producer }>(({ input }) => input.producer.close()),
@@ -85,13 +89,16 @@ export const producerMachine = setup({
   },
 }).createMachine({
   id: 'producer',
-  context: ({ input, self }) => {
+  context: ({ input, self, spawn }) => {
     const actor = self as AnyActorRef;
+    // A transactional producer's transaction life cycle is a child, so the actor system (and the
+    // statechart page) shows it; the TransactionManager drives it with one event per call.
+    const lifecycle = (input.settings.transactionalId ?? null) === null ? undefined : spawn('transaction', { id: TRANSACTION_CHILD_ID });
     const producer = new Producer(input.settings, input.cluster, {
       onBumpNeeded: (reason) => actor.send({ type: 'producer.bump', reason }),
       // Fenced or unauthorised transactional id: the producer stops for good.
       onFatal: (error) => actor.send({ type: 'producer.fatal', error }),
-    });
+    }, lifecycle);
     return { producer, input, failures: 0, lastError: null, bumpReason: null, bumps: 0 };
   },
   invoke: { src: 'lifetime', input: ({ context }) => ({ producer: context.producer }) },

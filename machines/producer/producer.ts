@@ -19,7 +19,7 @@ import { AcksValue } from './produce-request.js';
 import type { ProducerRecord } from './record-size.js';
 import { Sender, type ProducerCluster } from './sender.js';
 import { TransactionStateError } from './transaction-errors.js';
-import { TransactionManager, type TransactionCluster, type TxnGroupMetadata, type TxnOffset } from './transaction-manager.js';
+import { TransactionManager, type TransactionCluster, type TransactionLifecycle, type TxnGroupMetadata, type TxnOffset } from './transaction-manager.js';
 
 export type AcksMode = keyof typeof AcksValue;
 
@@ -122,6 +122,8 @@ export class Producer {
     readonly settings: ProducerSettings,
     private readonly cluster: () => ProducerCluster,
     private readonly hooks: ProducerHooks = {},
+    /** The transaction life-cycle actor the producer actor spawned, if any. */
+    lifecycle?: TransactionLifecycle,
   ) {
     const transactionalId = settings.transactionalId ?? null;
     if (transactionalId !== null && !settings.idempotent) throw new InvalidProducerOptionsError('a transactionalId needs idempotent=true');
@@ -137,6 +139,7 @@ export class Producer {
               retryBackoffMs: settings.retryBackoffMs,
               idempotence: this.idempotence!,
               cluster: cluster as () => TransactionCluster,
+              lifecycle,
             },
             {
               flush: () => this.flush(),
@@ -228,12 +231,12 @@ export class Producer {
   async initialize(timeoutMs: number): Promise<void> {
     const state = this.idempotence;
     if (state === null) return;
+    const cluster = this.cluster() as ProducerCluster & { whenReady?(t: number): Promise<unknown>; anyBroker?(): number };
+    await cluster.whenReady?.(timeoutMs);
     if (this.transaction !== null) {
       await this.transaction.initialize(timeoutMs);
       return;
     }
-    const cluster = this.cluster() as ProducerCluster & { whenReady?(t: number): Promise<unknown>; anyBroker?(): number };
-    await cluster.whenReady?.(timeoutMs);
     const nodeId = cluster.anyBroker?.() ?? [...cluster.metadata.brokers.keys()][0];
     if (nodeId === undefined) throw new ProducerFatalError('no broker to ask for a producer id');
     const response = await cluster.request(nodeId, Lane.control, InitProducerIdApi, { transactionalId: null, transactionTimeoutMs: 60_000 }, { timeoutMs });

@@ -74,7 +74,11 @@ export interface TransactionOptions {
   readonly retryBackoffMs: number;
   readonly idempotence: IdempotenceState;
   readonly cluster: () => TransactionCluster;
+  /** The life-cycle actor, when the producer actor spawned it (so it shows in the actor system); one of our own otherwise. */
+  readonly lifecycle?: TransactionLifecycle;
 }
+
+export type TransactionLifecycle = ActorRefFrom<typeof transactionMachine>;
 
 export interface TxnOffset {
   readonly topic: string;
@@ -101,7 +105,7 @@ function partitionKey(topic: string, partition: number): string {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TransactionManager {
-  readonly lifecycle: ActorRefFrom<typeof transactionMachine>;
+  readonly lifecycle: TransactionLifecycle;
   /** Partitions the coordinator has in the current transaction. */
   private readonly added = new Set<string>();
   /** Partitions with a ready batch that wait for AddPartitionsToTxn. */
@@ -115,7 +119,7 @@ export class TransactionManager {
     private readonly options: TransactionOptions,
     private readonly host: TransactionHost,
   ) {
-    this.lifecycle = createActor(transactionMachine).start();
+    this.lifecycle = options.lifecycle ?? createActor(transactionMachine).start();
   }
 
   get transactionalId(): string {

@@ -9,6 +9,7 @@ import { Deadline } from '../../../../machines/admin/deadline.js';
 import { fetchCommittedOffsets } from '../../../../machines/admin/group-offsets.js';
 import { IsolationLevel } from '../../../../machines/fetcher/types.js';
 import type { OutgoingRecord, Producer } from '../../../../machines/producer/producer.js';
+import { TRANSACTION_CHILD_ID } from '../../../../machines/producer/producer-machine.js';
 import { ProducerFencedError, TransactionErrorCode } from '../../../../machines/producer/transaction-errors.js';
 import { CALL_TIMEOUT_MS, clusterPerFile, eventually, uniqueName } from '../admin/cluster-fixture.js';
 import { collect, sleep, text } from '../fetcher/fetch-fixture.js';
@@ -41,6 +42,10 @@ test('committed transactions are visible to read_committed readers, aborted ones
     await sendOk(producer, topic, ['c3'], 1);
     await producer.commitTransaction();
     t.is(producer.transaction!.state, 'ready');
+    // The life cycle is the producer actor's child, the same actor the manager drives.
+    const child = actor.getSnapshot().children[TRANSACTION_CHILD_ID];
+    t.true((child as unknown) === producer.transaction!.lifecycle);
+    t.is((child?.getSnapshot() as { value?: unknown } | undefined)?.value, 'ready');
 
     producer.beginTransaction();
     // Appended and not awaited: the abort fails what is still queued, the rest is aborted at the broker.
