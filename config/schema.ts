@@ -51,6 +51,7 @@ export interface SidecarConfig {
     maxInFlightPerBroker: number;
     retries: number;
     transactionalId: string | null;
+    transactionTimeoutMs: number;
   };
   consumer: {
     groups: ConsumerGroupDeclaration[];
@@ -279,6 +280,11 @@ export function buildSchema(context: SchemaContext): convict.Schema<SidecarConfi
         format: 'non-empty-string',
         nullable: true,
         default: null,
+      },
+      transactionTimeoutMs: {
+        doc: 'transaction.timeout.ms: the coordinator aborts a transaction left open longer (at most the broker\'s transaction.max.timeout.ms).',
+        format: 'positive-duration-ms',
+        default: 60_000,
       },
     },
     consumer: {

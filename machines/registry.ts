@@ -11,6 +11,7 @@ import { classicConsumerMachine } from './consumer/consumer-machine.js';
 import { fetcherMachine } from './fetcher/fetcher-machine.js';
 import { machineGraph } from './graph/from-machine.js';
 import { producerMachine } from './producer/producer-machine.js';
+import { transactionMachine } from './producer/transaction-machine.js';
 import { consumerGroupMachine } from './group/consumer-group-machine.js';
 import { groupMachine } from './group/group-machine.js';
 import type { MachineGraph } from './graph/model.js';
@@ -27,6 +28,7 @@ export const machineRegistry: readonly RegisteredMachine[] = [
   { name: 'cluster', summary: 'Cluster metadata: bootstrap, periodic and on-demand refresh, one supervised broker actor per broker.', machine: clusterMachine },
   { name: 'broker', summary: 'One broker: a connection actor per lane (control, produce, fetch, group), opened on first use.', machine: brokerMachine },
   { name: 'producer', summary: 'The producer: producer id, ready to send, epoch bumps (KIP-360), flush on close, fatal.', machine: producerMachine },
+  { name: 'transaction', summary: 'A transactional producer\'s transaction: begin, commit, abort, abortable error, fenced (fatal).', machine: transactionMachine },
   { name: 'fetcher', summary: 'Fetches assigned partitions from their leaders (one loop per broker) and hands records on; idle without partitions.', machine: fetcherMachine },
   { name: 'group', summary: 'One consumer group membership (classic protocol): coordinator, join, sync, heartbeats, assignment, commits.', machine: groupMachine },
   { name: 'consumerGroup', summary: 'One consumer group membership (KIP-848 consumer protocol): heartbeats carry subscription and owned partitions, the coordinator assigns.', machine: consumerGroupMachine },

@@ -299,6 +299,11 @@ export class RecordAccumulator {
    */
   abort(error: Error): void {
     this.closing = true;
+    this.failQueued(error);
+  }
+
+  /** Fails every record not in flight with `error` but keeps taking records (an aborted transaction). */
+  failQueued(error: Error): void {
     for (const q of this.queues) {
       while (q.batches.length > 0) this.finish(q.batches.shift()!, error);
     }
@@ -313,7 +318,7 @@ export class RecordAccumulator {
    * per broker as many as fit in maxRequestBytes (always at least one). Batches older than
    * deliveryTimeoutMs fail here instead.
    */
-  drain(nodeReady: (nodeId: number) => boolean): DrainResult {
+  drain(nodeReady: (nodeId: number) => boolean, partitionReady?: (topic: string, partition: number) => boolean): DrainResult {
     const now = this.clock.now();
     const batches = new Map<number, ProducerBatch[]>();
     const requestBytes = new Map<number, number>();
@@ -345,6 +350,8 @@ export class RecordAccumulator {
         continue;
       }
       if (!nodeReady(leader)) continue;
+      // A transaction's partition is sent to only once the coordinator has it (AddPartitionsToTxn).
+      if (partitionReady !== undefined && !partitionReady(q.topic, q.partition)) continue;
       const bytes = requestBytes.get(leader) ?? 0;
       if (bytes > 0 && bytes + front.sizeBytes > this.maxRequestBytes) {
         nextReadyAt = now;

@@ -2,7 +2,7 @@
  * Turning drained batches into one Produce request for one broker, and its response back into
  * one answer per batch. Plain functions: encoding is the records layer's (CRC, compression),
  * the request body does not depend on the negotiated version (v3+ carry v2 record batches and
- * a transactional id, which is null here).
+ * a transactional id, null outside transactions).
  */
 import { encodeRecordBatch, encodeRecordBatchAsync } from '../../protocol/records/record-batch-encode.js';
 import { compressionCodec } from '../../protocol/records/compression/registry.js';
@@ -18,11 +18,16 @@ export type AcksValue = (typeof AcksValue)[keyof typeof AcksValue];
 /** Produce versions that carry v2 record batches (magic 2); Kafka 4 refuses older ones. */
 export const PRODUCE_MIN_VERSION = 3;
 
+/** Highest Produce version of a transactional producer that registers partitions itself (v12 is KIP-890's implicit add). */
+export const PRODUCE_MAX_TRANSACTIONAL_VERSION = 11;
+
 export interface BatchEncoding {
   readonly compression: CompressionCodecId;
   readonly identity: ProducerIdentity;
   /** The batch's base sequence, or -1 without idempotence. */
   readonly baseSequence: number;
+  /** Part of a transaction: read_committed readers see it only once the transaction commits. */
+  readonly transactional?: boolean;
 }
 
 /** Encodes one batch; awaits only codecs without a synchronous implementation. */
@@ -33,13 +38,14 @@ export function encodeBatch(batch: ProducerBatch, encoding: BatchEncoding): Buff
     producerId: encoding.identity.producerId,
     producerEpoch: encoding.identity.producerEpoch,
     baseSequence: encoding.baseSequence,
+    transactional: encoding.transactional === true,
   };
   const sync = encoding.compression === CompressionCodec.none || compressionCodec(encoding.compression).compressSync !== undefined;
   return sync ? encodeRecordBatch(input) : encodeRecordBatchAsync(input);
 }
 
 /** The request body for batches (at most one per partition) and their encoded bytes, in the same order. */
-export function produceRequest(batches: readonly ProducerBatch[], encoded: readonly Buffer[], acks: AcksValue, timeoutMs: number): ProduceRequest {
+export function produceRequest(batches: readonly ProducerBatch[], encoded: readonly Buffer[], acks: AcksValue, timeoutMs: number, transactionalId: string | null = null): ProduceRequest {
   const byTopic = new Map<string, { index: number; records: Buffer }[]>();
   for (let i = 0; i < batches.length; i++) {
     const batch = batches[i]!;
@@ -48,7 +54,7 @@ export function produceRequest(batches: readonly ProducerBatch[], encoded: reado
     partitions.push({ index: batch.partition, records: encoded[i]! });
   }
   return {
-    transactionalId: null,
+    transactionalId,
     acks,
     timeoutMs,
     topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),

@@ -6,7 +6,8 @@
  *   initialising --(producer id)--> ready <--> retrying (epoch bump, KIP-360)
  *        |  ^ retriable failure                  |
  *        v  |                                    v refused for good
- *   initBackoff            flushing --> closed   fatal (every record fails with the cause)
+ *   initBackoff            flushing --> closed   fatal (every record fails with the cause;
+ *                                                       also when a transactional id is fenced)
  *
  * Records appended while initialising wait in the accumulator. `producer.close` flushes what
  * is buffered (bounded by the caller's stop timeout) and ends in `closed`. When the actor
@@ -18,8 +19,11 @@ import { backoffDelayMs, type BackoffPolicy } from '../backoff.js';
 import { ProducerClosedError, ProducerFatalError } from './errors.js';
 import { Producer, type ProducerSettings } from './producer.js';
 import type { ProducerCluster } from './sender.js';
+import { transactionMachine } from './transaction-machine.js';
 
 export const PRODUCER_SYSTEM_ID = 'producer';
+/** Id of a transactional producer's transaction life-cycle child. */
+export const TRANSACTION_CHILD_ID = 'transaction';
 
 export interface ProducerInput {
   readonly settings: ProducerSettings;
@@ -44,7 +48,8 @@ export interface ProducerContext {
 
 export type ProducerEvent =
   | { type: 'producer.bump'; reason: string }
-  | { type: 'producer.close' };
+  | { type: 'producer.close' }
+  | { type: 'producer.fatal'; error: Error };
 
 function isRetriable(error: unknown): boolean {
   return (error as { retriable?: unknown })?.retriable === true;
@@ -57,6 +62,7 @@ export const producerMachine = setup({
     events: {} as ProducerEvent,
   },
   actors: {
+    transaction: transactionMachine,
     initialize: fromPromise<void, { producer: Producer; timeoutMs: number }>(({ input }) => input.producer.initialize(input.timeoutMs)),
     bumpEpoch: fromPromise<void, { producer: Producer; timeoutMs: number }>(({ input }) => input.producer.bumpEpoch(input.timeoutMs)),
     flush: fromPromise<void, { producer: Producer }>(({ input }) => input.producer.close()),
@@ -83,16 +89,24 @@ export const producerMachine = setup({
   },
 }).createMachine({
   id: 'producer',
-  context: ({ input, self }) => {
+  context: ({ input, self, spawn }) => {
     const actor = self as AnyActorRef;
+    // A transactional producer's transaction life cycle is a child, so the actor system (and the
+    // statechart page) shows it; the TransactionManager drives it with one event per call.
+    const lifecycle = (input.settings.transactionalId ?? null) === null ? undefined : spawn('transaction', { id: TRANSACTION_CHILD_ID });
     const producer = new Producer(input.settings, input.cluster, {
       onBumpNeeded: (reason) => actor.send({ type: 'producer.bump', reason }),
-    });
+      // Fenced or unauthorised transactional id: the producer stops for good.
+      onFatal: (error) => actor.send({ type: 'producer.fatal', error }),
+    }, lifecycle);
     return { producer, input, failures: 0, lastError: null, bumpReason: null, bumps: 0 };
   },
   invoke: { src: 'lifetime', input: ({ context }) => ({ producer: context.producer }) },
   initial: 'initialising',
-  on: { 'producer.close': { target: '.flushing' } },
+  on: {
+    'producer.close': { target: '.flushing' },
+    'producer.fatal': { target: '.fatal', actions: assign(({ event }) => ({ lastError: event.error })) },
+  },
   states: {
     initialising: {
       invoke: {

@@ -12,12 +12,14 @@ import { Lane } from '../cluster/broker-machine.js';
 import type { ClusterMetadata } from '../cluster/metadata.js';
 import { RecordAccumulator } from './accumulator.js';
 import { DeliveryCollector, type DeliveryListener, type RecordOutcome } from './delivery.js';
-import { ProducerClosedError, ProducerFatalError } from './errors.js';
+import { InvalidProducerOptionsError, ProducerClosedError, ProducerFatalError } from './errors.js';
 import { IdempotenceState } from './idempotence.js';
 import type { TopicPartitions } from './partitioner.js';
 import { AcksValue } from './produce-request.js';
 import type { ProducerRecord } from './record-size.js';
 import { Sender, type ProducerCluster } from './sender.js';
+import { TransactionStateError } from './transaction-errors.js';
+import { TransactionManager, type TransactionCluster, type TransactionLifecycle, type TxnGroupMetadata, type TxnOffset } from './transaction-manager.js';
 
 export type AcksMode = keyof typeof AcksValue;
 
@@ -38,7 +40,14 @@ export interface ProducerSettings {
   readonly requestTimeoutMs: number;
   readonly retryBackoffMs: number;
   readonly maxRecordBytes?: number;
+  /** transactional.id: records are sent only inside transactions (acks=all, idempotent). */
+  readonly transactionalId?: string | null;
+  /** How long the coordinator lets a transaction stay open before it aborts it. */
+  readonly transactionTimeoutMs?: number;
 }
+
+/** The coordinator's default bound of a transaction's life, as the Java client's. */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** A record to produce, with the partition its caller chose, if any. */
 export interface OutgoingRecord extends ProducerRecord {
@@ -49,6 +58,8 @@ export interface ProducerHooks {
   /** The idempotent lane needs an epoch bump before it may send again. */
   readonly onBumpNeeded?: (reason: string) => void;
   readonly onError?: (error: Error, context: { nodeId: number; topic?: string; partition?: number }) => void;
+  /** The producer cannot go on (fenced, unauthorised transactional id). */
+  readonly onFatal?: (error: Error) => void;
 }
 
 interface AcksLane {
@@ -100,6 +111,8 @@ export interface ProducerStats {
 
 export class Producer {
   readonly idempotence: IdempotenceState | null;
+  /** The transaction side when `transactionalId` is set; null otherwise. */
+  readonly transaction: TransactionManager | null;
   readonly stats: ProducerStats = { delivered: 0, failed: 0, calls: 0 };
   private readonly lanes = new Map<AcksMode, AcksLane>();
   private running = false;
@@ -109,8 +122,66 @@ export class Producer {
     readonly settings: ProducerSettings,
     private readonly cluster: () => ProducerCluster,
     private readonly hooks: ProducerHooks = {},
+    /** The transaction life-cycle actor the producer actor spawned, if any. */
+    lifecycle?: TransactionLifecycle,
   ) {
+    const transactionalId = settings.transactionalId ?? null;
+    if (transactionalId !== null && !settings.idempotent) throw new InvalidProducerOptionsError('a transactionalId needs idempotent=true');
     this.idempotence = settings.idempotent ? new IdempotenceState() : null;
+    this.transaction =
+      transactionalId === null
+        ? null
+        : new TransactionManager(
+            {
+              transactionalId,
+              transactionTimeoutMs: settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
+              requestTimeoutMs: settings.requestTimeoutMs,
+              retryBackoffMs: settings.retryBackoffMs,
+              idempotence: this.idempotence!,
+              cluster: cluster as () => TransactionCluster,
+              lifecycle,
+            },
+            {
+              flush: () => this.flush(),
+              failQueued: (error) => this.lanes.get('all')?.accumulator.failQueued(error),
+              quiesce: async () => {
+                const lane = this.lanes.get('all');
+                lane?.sender.pause();
+                await lane?.sender.whenIdle();
+              },
+              resume: () => {
+                if (this.running) this.lanes.get('all')?.sender.resume();
+              },
+              fatal: (error) => {
+                this.abort(error);
+                hooks.onFatal?.(error);
+              },
+            },
+          );
+  }
+
+  /** Starts a transaction: records sent from now on commit or abort together. */
+  beginTransaction(): void {
+    this.requireTransaction('beginTransaction').begin();
+  }
+
+  /** Adds a consumer group's offsets to the transaction (consume-transform-produce). */
+  sendOffsetsToTransaction(offsets: readonly TxnOffset[], group: TxnGroupMetadata, timeoutMs?: number): Promise<void> {
+    return this.requireTransaction('sendOffsetsToTransaction').sendOffsets(offsets, group, timeoutMs);
+  }
+
+  /** Flushes the transaction's records and commits them; rejects with a typed error when it cannot. */
+  commitTransaction(timeoutMs?: number): Promise<void> {
+    return this.requireTransaction('commitTransaction').commit(timeoutMs);
+  }
+
+  abortTransaction(timeoutMs?: number): Promise<void> {
+    return this.requireTransaction('abortTransaction').abort(timeoutMs);
+  }
+
+  private requireTransaction(action: string): TransactionManager {
+    if (this.transaction === null) throw new TransactionStateError(action, 'not possible: the producer has no transactionalId');
+    return this.transaction;
   }
 
   /**
@@ -135,6 +206,14 @@ export class Producer {
       collector.failed(0, records.length, -1, this.closed);
       return collector.done;
     }
+    if (this.transaction !== null) {
+      // Checked per call: records count in a transaction only while it is open, on the acks=all lane.
+      const refusal = acks !== 'all' ? new TransactionStateError(`send with acks=${acks}`, 'transactional (only acks=all)') : this.transaction.sendRefusal();
+      if (refusal !== null) {
+        collector.failed(0, records.length, -1, refusal);
+        return collector.done;
+      }
+    }
     await this.awaitTopic(topic, records);
     const lane = this.lane(acks);
     let start = 0;
@@ -154,6 +233,10 @@ export class Producer {
     if (state === null) return;
     const cluster = this.cluster() as ProducerCluster & { whenReady?(t: number): Promise<unknown>; anyBroker?(): number };
     await cluster.whenReady?.(timeoutMs);
+    if (this.transaction !== null) {
+      await this.transaction.initialize(timeoutMs);
+      return;
+    }
     const nodeId = cluster.anyBroker?.() ?? [...cluster.metadata.brokers.keys()][0];
     if (nodeId === undefined) throw new ProducerFatalError('no broker to ask for a producer id');
     const response = await cluster.request(nodeId, Lane.control, InitProducerIdApi, { transactionalId: null, transactionTimeoutMs: 60_000 }, { timeoutMs });
@@ -271,7 +354,9 @@ export class Producer {
       requestTimeoutMs: s.requestTimeoutMs,
       retryBackoffMs: s.retryBackoffMs,
       retries: s.retries,
-      onBumpNeeded: this.hooks.onBumpNeeded,
+      // In a transaction a broken sequence dooms the transaction; the abort bumps the epoch.
+      onBumpNeeded: idempotent !== null && this.transaction !== null ? (reason) => this.transaction!.bumpNeeded(reason) : this.hooks.onBumpNeeded,
+      transaction: idempotent !== null && this.transaction !== null ? this.transaction : undefined,
       onError: this.hooks.onError,
     });
     lane = { accumulator, sender };

@@ -27,7 +27,7 @@ import type { RecordAccumulator } from './accumulator.js';
 import { BatchStatus, type ProducerBatch } from './batch.js';
 import { DeliveryTimeoutError, MissingPartitionAnswerError } from './errors.js';
 import { NO_PRODUCER, type IdempotenceState } from './idempotence.js';
-import { AcksValue, PRODUCE_MIN_VERSION, answerMessage, answersFor, encodeBatch, produceRequest } from './produce-request.js';
+import { AcksValue, PRODUCE_MAX_TRANSACTIONAL_VERSION, PRODUCE_MIN_VERSION, answerMessage, answersFor, encodeBatch, produceRequest } from './produce-request.js';
 import { batchDeliveredChannel, type BatchDelivered } from './batch-events.js';
 
 /** What the producer needs of the cluster; ClusterClient has it, unit tests fake it. */
@@ -53,6 +53,13 @@ export interface SenderOptions {
   readonly retries: number;
   /** The epoch must be bumped (idempotence) before sending goes on. */
   readonly onBumpNeeded?: (reason: string) => void;
+  /** Transactional producers: the id Produce requests carry, and the gate that holds a partition until the coordinator has it. */
+  readonly transaction?: {
+    readonly transactionalId: string;
+    partitionReady(topic: string, partition: number): boolean;
+    /** A batch failed for good: the transaction can no longer commit. */
+    batchFailed(error: Error): void;
+  };
   /** A request or batch failed in a way worth logging (never per record). */
   readonly onError?: (error: Error, context: { nodeId: number; topic?: string; partition?: number }) => void;
 }
@@ -122,8 +129,10 @@ export class Sender {
       return;
     }
     const brokers = cluster.metadata.brokers;
+    const gate = this.options.transaction;
     const { batches, unknownLeaderTopics, nextReadyInMs } = accumulator.drain(
       (nodeId) => brokers.has(nodeId) && (this.inFlight.get(nodeId) ?? 0) < maxInFlightPerBroker,
+      gate === undefined ? undefined : (topic, partition) => gate.partitionReady(topic, partition),
     );
     for (const [nodeId, list] of batches) this.send(cluster, nodeId, list);
     if (unknownLeaderTopics.size > 0) {
@@ -160,12 +169,13 @@ export class Sender {
 
   private async exchange(cluster: ProducerCluster, nodeId: number, batches: ProducerBatch[]): Promise<void> {
     const { acks, compression, idempotence, requestTimeoutMs } = this.options;
+    const transactional = this.options.transaction !== undefined;
     const identity = idempotence?.hasIdentity ? { producerId: idempotence.producerId, producerEpoch: idempotence.producerEpoch } : NO_PRODUCER;
     // Sequences are taken now, in drain order, before anything can interleave.
     const pending: (Buffer | Promise<Buffer> | Error)[] = batches.map((batch) => {
       const baseSequence = identity === NO_PRODUCER ? -1 : idempotence!.sequenceFor(batch);
       try {
-        return encodeBatch(batch, { compression, identity, baseSequence });
+        return encodeBatch(batch, { compression, identity, baseSequence, transactional });
       } catch (error) {
         return error as Error;
       }
@@ -191,11 +201,14 @@ export class Sender {
         }
       }
       if (accepted.length === 0) return;
-      const body = produceRequest(accepted, encoded, acks, requestTimeoutMs);
+      const transactionalId = this.options.transaction?.transactionalId ?? null;
+      const body = produceRequest(accepted, encoded, acks, requestTimeoutMs, transactionalId);
       // The broker waits up to requestTimeoutMs for replication; our timeout leaves it time to answer.
       response = cluster.request(nodeId, Lane.produce, ProduceApi, body, {
         timeoutMs: requestTimeoutMs + 5_000,
-        versions: { min: PRODUCE_MIN_VERSION },
+        // Produce v12+ lets a KIP-890 (transaction version 2) broker add partitions implicitly;
+        // this producer adds them with AddPartitionsToTxn, so it stays below.
+        versions: transactionalId === null ? { min: PRODUCE_MIN_VERSION } : { min: PRODUCE_MIN_VERSION, max: PRODUCE_MAX_TRANSACTIONAL_VERSION },
         expectResponse: acks !== AcksValue.none,
       });
     } finally {
@@ -247,7 +260,9 @@ export class Sender {
     const { accumulator, idempotence, retryBackoffMs, retries } = this.options;
     this.options.onError?.(error, { nodeId, topic: batch.topic, partition: batch.partition });
     const code = error instanceof KafkaProtocolError ? error.errorCode : undefined;
-    if (idempotence !== null && (code === KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === KafkaErrorCode.UNKNOWN_PRODUCER_ID || code === KafkaErrorCode.INVALID_PRODUCER_EPOCH)) {
+    // A transactional producer with a stale epoch was fenced by a newer one: no bump mends that.
+    const fenced = this.options.transaction !== undefined && code === KafkaErrorCode.INVALID_PRODUCER_EPOCH;
+    if (idempotence !== null && !fenced && (code === KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === KafkaErrorCode.UNKNOWN_PRODUCER_ID || code === KafkaErrorCode.INVALID_PRODUCER_EPOCH)) {
       // Behind a batch that is being retried, this one simply follows it. As the oldest, the
       // broker and we disagree about the sequences: a new epoch starts them again at 0.
       if (idempotence.isOldestUnfinished(batch)) this.requestBump(`${error.message} for ${batch.topic}-${batch.partition}`);
@@ -284,6 +299,7 @@ export class Sender {
       idempotence.finished(batch);
       this.requestBump(`the batch for ${batch.topic}-${batch.partition} failed after taking sequence numbers (${error.message})`);
     }
+    this.options.transaction?.batchFailed(error);
     this.options.accumulator.fail(batch, error);
   }
 
