@@ -276,7 +276,7 @@ export function buildSchema(context: SchemaContext): convict.Schema<SidecarConfi
         default: INT32_MAX,
       },
       transactionalId: {
-        doc: 'transactional.id for transactional produce; unset means no transactions.',
+        doc: 'transactional.id for transactional produce; unset means no transactions. No IPC method begins or ends a transaction yet, so a daemon with this set refuses produce calls (INVALID_TXN_STATE): leave it unset.',
         format: 'non-empty-string',
         nullable: true,
         default: null,
