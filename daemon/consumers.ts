@@ -114,6 +114,11 @@ export class ConsumerDirectory implements ConsumerSource {
     return [...this.entries].map(([group, e]) => ({ group, ...e.core.status() }));
   }
 
+  /** Each running group's core, for the metrics. */
+  cores(): [group: string, core: ConsumerCore][] {
+    return [...this.entries].map(([group, e]) => [group, e.core]);
+  }
+
   find(group: string): ConsumerCore | undefined {
     return this.entries.get(group)?.core;
   }

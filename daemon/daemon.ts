@@ -119,7 +119,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     defaults: { maxInFlight: config.consumer.maxInFlight, ackTimeoutMs: config.consumer.ackTimeoutMs },
   });
 
-  const metrics = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system) });
+  const metrics = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system), consumers: () => consumers.cores() });
   const clusterReady = (): string | undefined => {
     const cluster = root.system.get('cluster') as { getSnapshot(): { matches(state: string): boolean } } | undefined;
     if (!cluster) return 'the cluster actor is restarting';

@@ -4,6 +4,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { requestCompletedChannel, type RequestCompleted } from '../machines/connection/request-events.js';
 import { batchDeliveredChannel, type BatchDelivered } from '../machines/producer/batch-events.js';
+import type { ConsumerCore } from '../machines/consumer/consumer-core.js';
 import type { Producer } from '../machines/producer/producer.js';
 import type { ActorDirectory } from './actor-directory.js';
 
@@ -12,6 +13,8 @@ export interface MetricsSources {
   readonly ipcSessions: () => number;
   /** The current producer, if its actor runs (it is replaced when restarted). */
   readonly producer?: () => Producer | undefined;
+  /** The consumer groups this daemon runs, with their cores. */
+  readonly consumers?: () => readonly (readonly [string, ConsumerCore])[];
 }
 
 function stateName(value: unknown): string {
@@ -117,6 +120,51 @@ export function createMetrics(sources: MetricsSources): DaemonMetrics {
     registers: [registry],
     collect() {
       this.set(sources.producer?.()?.inFlightRequests ?? 0);
+    },
+  });
+
+  const consumers = (): readonly (readonly [string, ConsumerCore])[] => sources.consumers?.() ?? [];
+  new Gauge({
+    name: 'kafka_sidecar_consumer_lag',
+    help: 'Per assigned partition: high watermark of the latest fetch minus the acknowledged position (what would be committed).',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [group, core] of consumers()) {
+        for (const p of core.progress()) {
+          if (p.highWatermark === undefined || p.committable === undefined) continue;
+          const lag = p.highWatermark - p.committable;
+          this.set({ group, topic: p.topic, partition: String(p.partition) }, Number(lag > 0n ? lag : 0n));
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'kafka_sidecar_consumer_messages',
+    help: 'Per group: messages delivered to apps and not yet acknowledged (in_flight), and fetched records held (buffered).',
+    labelNames: ['group', 'kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [group, core] of consumers()) {
+        const status = core.status();
+        this.set({ group, kind: 'in_flight' }, status.inFlight);
+        this.set({ group, kind: 'buffered' }, status.buffered);
+      }
+    },
+  });
+  new Counter({
+    name: 'kafka_sidecar_consumer_assignment_changes_total',
+    help: 'Per group: rebalances that assigned this daemon partitions (assigned) or took some away (revoked, including lost).',
+    labelNames: ['group', 'kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [group, core] of consumers()) {
+        this.inc({ group, kind: 'assigned' }, core.assignmentCounts.assigned);
+        this.inc({ group, kind: 'revoked' }, core.assignmentCounts.revoked);
+      }
     },
   });
 

@@ -53,6 +53,24 @@ export interface ConsumerCoreStatus {
   readonly subscribers: number;
 }
 
+/** One assigned partition's progress, for metrics: lag is measured from what the apps acknowledged. */
+export interface PartitionProgress {
+  readonly topic: string;
+  readonly partition: number;
+  /** The partition's high watermark in the latest fetch answer; undefined before the first. */
+  readonly highWatermark: bigint | undefined;
+  /** The offset that would be committed now: end of the acknowledged prefix. */
+  readonly committable: bigint | undefined;
+}
+
+/** Running totals of assignment changes, for metrics. */
+export interface AssignmentCounts {
+  /** Calls that assigned partitions (one per rebalance that gave this member something). */
+  assigned: number;
+  /** Calls that took partitions away (revoked, or lost when fenced). */
+  revoked: number;
+}
+
 interface PendingRelease {
   readonly nextOffset: bigint;
   readonly release: () => void;
@@ -74,6 +92,8 @@ export class ConsumerCore {
   private readonly leaseHolder = new Map<string, string>();
   private readonly held = new Map<string, Set<string>>();
   private readonly assigned = new Map<string, TopicPartition>();
+  private readonly highWatermarks = new Map<string, bigint>();
+  readonly assignmentCounts: AssignmentCounts = { assigned: 0, revoked: 0 };
   /** Fetched batches per partition waiting for their records to be acknowledged. */
   private readonly releases = new Map<string, PendingRelease[]>();
   private readonly pullWaiters = new Set<() => void>();
@@ -120,13 +140,26 @@ export class ConsumerCore {
       this.assigned.set(tpKey(s.topic, s.partition), { topic: s.topic, partition: s.partition });
       started.push({ topic: s.topic, partition: s.partition, position: s.offset });
     }
-    if (started.length > 0) this.fetcher()?.assign(started);
+    if (started.length > 0) {
+      this.assignmentCounts.assigned++;
+      this.fetcher()?.assign(started);
+    }
     const partitions = started.map(({ topic, partition }) => ({ topic, partition }));
     for (const sub of this.subscribers.values()) sub.assigned(partitions);
   }
 
   onRevoked(partitions: readonly TopicPartition[]): void {
     this.dropPartitions(partitions);
+  }
+
+  /** Every assigned partition with its high watermark and acknowledged position. */
+  progress(): PartitionProgress[] {
+    return [...this.assigned.entries()].map(([key, { topic, partition }]) => ({
+      topic,
+      partition,
+      highWatermark: this.highWatermarks.get(key),
+      committable: this.tracker.committable(topic, partition),
+    }));
   }
 
   committable(): CommitOffset[] {
@@ -146,6 +179,7 @@ export class ConsumerCore {
       batch.release();
       return;
     }
+    this.highWatermarks.set(key, batch.highWatermark);
     this.tracker.add(
       batch.topic,
       batch.partition,
@@ -337,11 +371,13 @@ export class ConsumerCore {
   private dropPartitions(partitions: readonly TopicPartition[]): void {
     const mine = partitions.filter((p) => this.assigned.has(tpKey(p.topic, p.partition)));
     if (mine.length === 0) return;
+    this.assignmentCounts.revoked++;
     this.tracker.revoke(mine);
     for (const p of mine) {
       const key = tpKey(p.topic, p.partition);
       this.assigned.delete(key);
       this.releases.delete(key);
+      this.highWatermarks.delete(key);
     }
     const dropped = new Set(mine.map((p) => tpKey(p.topic, p.partition)));
     for (const [key, holder] of this.leaseHolder) {

@@ -35,6 +35,12 @@ test.serial('backpressure: a slow app holds maxInFlight and the group buffers a 
   t.is(consumer!.inFlight, 5);
   // 32 KiB per partition (+ one response of up to 32 KiB) of ~1 KB records: well under 200 of 3000.
   t.true(consumer!.buffered > 5 && consumer!.buffered < 200, `buffered ${consumer!.buffered} records`);
+  // /metrics shows the same: 5 in flight, and a lag of everything (nothing acknowledged yet).
+  const metric = async (pattern: RegExp): Promise<number> => Number(pattern.exec(await (await fetch(`${f.daemon.httpUrl}/metrics`)).text())?.[1] ?? NaN);
+  const inFlightMetric = new RegExp(`^kafka_sidecar_consumer_messages\\{group="${group}",kind="in_flight"\\} (\\d+)$`, 'm');
+  const lagMetric = new RegExp(`^kafka_sidecar_consumer_lag\\{group="${group}",topic="${topic}",partition="0"\\} (\\d+)$`, 'm');
+  t.is(await metric(inFlightMetric), 5);
+  t.is(await metric(lagMetric), total);
   // The app now works through all of it, five at a time.
   let acked = 0;
   while (acked < total) {
@@ -47,6 +53,7 @@ test.serial('backpressure: a slow app holds maxInFlight and the group buffers a 
   const values = inbox.received.map((m) => Number(String(m.value).split(':')[0]));
   t.deepEqual(values, Array.from({ length: total }, (_, i) => i), 'every record once, in order');
   await eventually('all committed', async () => ((await committedOffsets(client, group, topic)).byPartition.get(0) === String(total) ? true : undefined));
+  t.is(await metric(lagMetric), 0, 'no lag once everything is acknowledged');
 });
 
 test.serial('a second daemon joins the group: assigned / revoked notifications, acks for revoked partitions fail with REVOKED_PARTITION', async (t) => {

@@ -165,3 +165,34 @@ test('pull leases records to the pull holder and waits for records when none is 
   t.is(c.ack(got), 3);
   t.is(c.inFlightOf(PULL_HOLDER), 0);
 });
+
+test('progress reports each partition\'s high watermark and acknowledged position; assignment changes are counted', (t) => {
+  const now = { t: 0 };
+  const c = core(now);
+  const { fetcher } = fakeFetcher();
+  c.attach(() => fetcher);
+  t.teardown(() => c.detach());
+  const log: Array<Delivery<KafkaRecord>> = [];
+  c.addSubscriber(subscriber('s', 100, log));
+  c.onAssigned([
+    { topic: T, partition: 0, offset: 0n, committed: true },
+    { topic: T, partition: 1, offset: 0n, committed: true },
+  ]);
+  t.deepEqual(c.assignmentCounts, { assigned: 1, revoked: 0 });
+  t.deepEqual(
+    c.progress().map((p) => [p.partition, p.highWatermark]),
+    [
+      [0, undefined],
+      [1, undefined],
+    ],
+    'no watermark before the first fetch answer',
+  );
+  c.fetcherConsumer.onBatch(batch(0, 0, 6, []));
+  t.is(c.ack(log.filter((d) => d.offset < 2n)), 2);
+  const p0 = c.progress().find((p) => p.partition === 0)!;
+  t.is(p0.highWatermark, 6n);
+  t.is(p0.committable, 2n, 'lag is 4: six records, two acknowledged');
+  c.onRevoked([{ topic: T, partition: 0 }]);
+  t.deepEqual(c.assignmentCounts, { assigned: 1, revoked: 1 });
+  t.deepEqual(c.progress().map((p) => p.partition), [1]);
+});
