@@ -14,14 +14,13 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createActor } from 'xstate';
 import { createTopics } from '../../machines/admin/create-topics.js';
 import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
-import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
 import { createFetcher } from '../../machines/fetcher/fetcher-machine.js';
 import type { NodeCandidate, RunContext, Scenario } from '../lib/scenario.js';
 import { ensureToolsJars, TOOLS_VERSION } from '../producer/java.js';
+import { withCluster as withClusterOf } from '../lib/cluster.js';
 
 const require = createRequire(import.meta.url);
 const PARTITIONS = 4;
@@ -63,25 +62,7 @@ function brokersFromEnv(): string[] {
 }
 
 async function withCluster<T>(brokers: readonly string[], body: (client: ClusterClient) => Promise<T>): Promise<T> {
-  const backoff = { minMs: 100, maxMs: 2000 };
-  const actor = createActor(clusterMachine, {
-    input: {
-      bootstrap: brokers,
-      connection: { clientId: 'bench-consumer', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: 5, backoff },
-      metadataRefreshMs: 60_000,
-      brokerRestarts: { maxRestarts: 5, windowMs: 60_000, backoff },
-    },
-  });
-  actor.subscribe({ error: () => undefined });
-  actor.start();
-  try {
-    const client = new ClusterClient(actor);
-    await client.whenReady(TIMEOUT_MS);
-    return await body(client);
-  } finally {
-    actor.send({ type: 'cluster.stop' });
-    actor.stop();
-  }
+  return withClusterOf(brokers, 'bench-consumer', TIMEOUT_MS, body);
 }
 
 /** N lines of 100 bytes through kcat -P (librdkafka batches them well). */

@@ -14,16 +14,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActor } from 'xstate';
 import { createTopics } from '../../machines/admin/create-topics.js';
 import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
-import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
 import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
 import { ensureToolsJars, javaCommand, TOOLS_VERSION } from '../producer/java.js';
 import { runKafkaJs, runPlatformatic } from '../producer/js-clients.js';
 import { runOurs } from '../producer/ours.js';
 import type { MetricSpec, Scenario, SetupContext } from '../lib/scenario.js';
+import { withCluster as withClusterOf } from '../lib/cluster.js';
 
 const TIMEOUT_MS = 60_000;
 
@@ -43,25 +42,7 @@ export function scaleFactor(ctx: SetupContext, env: NodeJS.ProcessEnv = process.
 }
 
 async function withCluster<T>(brokers: string, body: (client: ClusterClient) => Promise<T>): Promise<T> {
-  const backoff = { minMs: 100, maxMs: 2000 };
-  const actor = createActor(clusterMachine, {
-    input: {
-      bootstrap: brokers.split(','),
-      connection: { clientId: 'bench-producer-setup', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: 5, backoff },
-      metadataRefreshMs: 60_000,
-      brokerRestarts: { maxRestarts: 5, windowMs: 60_000, backoff },
-    },
-  });
-  actor.subscribe({ error: () => undefined });
-  actor.start();
-  try {
-    const client = new ClusterClient(actor);
-    await client.whenReady(TIMEOUT_MS);
-    return await body(client);
-  } finally {
-    actor.send({ type: 'cluster.stop' });
-    actor.stop();
-  }
+  return withClusterOf(brokers.split(','), 'bench-producer-setup', TIMEOUT_MS, body);
 }
 
 const caseLabel = (c: (typeof CASES)[number]): string =>
