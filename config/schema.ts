@@ -45,6 +45,7 @@ export interface SidecarConfig {
     batchBytes: number;
     bufferBytes: number;
     maxBlockMs: number;
+    autoCreateTopics: boolean;
     compression: Compression;
     idempotent: boolean;
     deliveryTimeoutMs: number;
@@ -249,6 +250,11 @@ export function buildSchema(context: SchemaContext): convict.Schema<SidecarConfi
         doc: 'Longest time a produce call waits for buffer space or metadata before it fails.',
         format: 'duration-ms',
         default: 60_000,
+      },
+      autoCreateTopics: {
+        doc: 'Produce to a topic that does not exist asks the brokers to create it, as the Java producer does; they create it only when their auto.create.topics.enable is on (then with the broker\'s num.partitions and default.replication.factor). false: such records fail at once with UNKNOWN_TOPIC_OR_PARTITION.',
+        format: 'strict-boolean',
+        default: true,
       },
       compression: {
         doc: 'Compression codec of produced record batches.',

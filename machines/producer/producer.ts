@@ -18,6 +18,7 @@ import type { TopicPartitions } from './partitioner.js';
 import { AcksValue } from './produce-request.js';
 import type { ProducerRecord } from './record-size.js';
 import { Sender, type ProducerCluster } from './sender.js';
+import { awaitTopic } from './topic-metadata.js';
 import { TransactionStateError } from './transaction-errors.js';
 import { TransactionManager, type TransactionCluster, type TransactionLifecycle, type TxnGroupMetadata, type TxnOffset } from './transaction-manager.js';
 
@@ -40,6 +41,8 @@ export interface ProducerSettings {
   readonly requestTimeoutMs: number;
   readonly retryBackoffMs: number;
   readonly maxRecordBytes?: number;
+  /** Ask brokers to create topics that do not exist (they do with auto.create.topics.enable); default true, as the Java producer. */
+  readonly autoCreateTopics?: boolean;
   /** transactional.id: records are sent only inside transactions (acks=all, idempotent). */
   readonly transactionalId?: string | null;
   /** How long the coordinator lets a transaction stay open before it aborts it. */
@@ -214,7 +217,11 @@ export class Producer {
         return collector.done;
       }
     }
-    await this.awaitTopic(topic, records);
+    const topicError = await this.awaitTopic(topic, records);
+    if (topicError !== null) {
+      collector.failed(0, records.length, -1, topicError);
+      return collector.done;
+    }
     const lane = this.lane(acks);
     let start = 0;
     for (let i = 1; i <= records.length; i++) {
@@ -298,12 +305,13 @@ export class Producer {
   }
 
   /** Waits (up to maxBlockMs) for metadata that knows the topic and every partition the call names. */
-  private async awaitTopic(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+  private async awaitTopic(topic: string, records: readonly OutgoingRecord[]): Promise<Error | null> {
     let cluster: ProducerCluster;
     try {
       cluster = this.cluster();
     } catch {
-      return;
+      // The cluster actor is restarting: the accumulator fails the records with its own error.
+      return null;
     }
     const known = (metadata: ClusterMetadata): boolean => {
       const partitions = topicPartitions(metadata, topic);
@@ -311,9 +319,13 @@ export class Producer {
       for (const r of records) if (r.partition !== undefined && r.partition >= partitions.count) return false;
       return true;
     };
-    if (known(cluster.metadata)) return;
-    // One refresh: a topic or partition still missing afterwards fails its records with a typed error.
-    await cluster.refreshMetadata(Math.max(1, Math.min(this.settings.maxBlockMs, this.settings.requestTimeoutMs))).catch(() => undefined);
+    const s = this.settings;
+    return awaitTopic(cluster, topic, known, {
+      autoCreate: s.autoCreateTopics ?? true,
+      maxBlockMs: s.maxBlockMs,
+      requestTimeoutMs: s.requestTimeoutMs,
+      retryBackoffMs: s.retryBackoffMs,
+    });
   }
 
   private lane(acks: AcksMode): AcksLane {

@@ -7,6 +7,7 @@ import test from 'ava';
 import type { RecordOutcome } from '../../../../machines/producer/delivery.js';
 import type { OutgoingRecord, Producer } from '../../../../machines/producer/producer.js';
 import { CompressionCodec, type CompressionCodecId } from '../../../../protocol/records/record-types.js';
+import { listTopics } from '../../../../machines/admin/list-topics.js';
 import { eventually, clusterPerFile } from '../admin/cluster-fixture.js';
 import { kcatRead, readyTopic, startProducer } from './producer-fixture.js';
 
@@ -144,13 +145,46 @@ test.serial('a record for a partition the topic lacks fails alone with a typed e
   }
 });
 
-test.serial('a topic that does not exist fails its records with UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
-  const actor = startProducer(shared.cluster.client, { maxBlockMs: 2_000 });
+test.serial('with autoCreateTopics off, a topic that does not exist fails its records at once with UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
+  // The run's brokers create topics on demand (auto.create.topics.enable=true): only the producer's
+  // own setting keeps this topic from being created.
+  const actor = startProducer(shared.cluster.client, { maxBlockMs: 30_000, autoCreateTopics: false });
   try {
     const producer = await readyProducer(actor);
-    const outcomes = await producer.send(`no-such-topic-${Date.now()}`, [{ key: null, value: Buffer.from('x'), headers: [], timestamp: Date.now() }]);
-    t.false(outcomes[0]!.ok);
-    if (!outcomes[0]!.ok) t.is((outcomes[0]!.error as { code?: string }).code, 'UNKNOWN_TOPIC_OR_PARTITION');
+    const topic = `no-such-topic-${Date.now()}`;
+    const started = Date.now();
+    const outcomes = await producer.send(topic, [
+      { key: null, value: Buffer.from('x'), headers: [], timestamp: Date.now() },
+      { key: null, value: Buffer.from('y'), headers: [], timestamp: Date.now() },
+    ]);
+    t.true(Date.now() - started < 30_000, 'the answer came before maxBlockMs');
+    for (const outcome of outcomes) {
+      t.false(outcome.ok);
+      if (!outcome.ok) {
+        t.is((outcome.error as { code?: string }).code, 'UNKNOWN_TOPIC_OR_PARTITION');
+        t.regex(outcome.error.message, /autoCreateTopics is off/);
+      }
+    }
+    const listed = await listTopics(shared.cluster.client, { timeoutMs: 10_000 });
+    t.false(listed.some((l) => l.name === topic), 'the topic was not created');
+  } finally {
+    actor.stop();
+  }
+});
+
+test.serial('a topic that does not exist is created by the broker on first produce (auto.create.topics.enable) and the records are read back by kcat', async (t) => {
+  const actor = startProducer(shared.cluster.client);
+  try {
+    const producer = await readyProducer(actor);
+    const topic = `auto-created-${Date.now()}`;
+    const outcomes = await producer.send(topic, [
+      { key: Buffer.from('k1'), value: Buffer.from('first'), headers: [], timestamp: Date.now() },
+      { key: Buffer.from('k2'), value: Buffer.from('second'), headers: [], timestamp: Date.now() },
+    ]);
+    const offsets = delivered(t, outcomes);
+    t.deepEqual(offsets.map((o) => o.offset), [0n, 1n]);
+    const read = await kcatRead(shared.brokers, topic, 2);
+    t.deepEqual(read.map((r) => r.value?.toString()), ['first', 'second']);
   } finally {
     actor.stop();
   }
