@@ -45,6 +45,17 @@ function listenersOf(ports, mode, security) {
   return { listeners: listeners.join(','), advertised: advertised.join(',') };
 }
 
+/**
+ * An authorizer, so that tests can deny a principal a topic with ACLs; resources without ACLs stay
+ * open to everyone (allow.everyone.if.no.acl.found), so nothing else needs ACLs or super users.
+ */
+function authorizerLines(mode) {
+  return [
+    `authorizer.class.name=${mode === 'kraft' ? 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' : 'kafka.security.authorizer.AclAuthorizer'}`,
+    'allow.everyone.if.no.acl.found=true',
+  ];
+}
+
 function securityLines(keystore) {
   const lines = [
     `sasl.enabled.mechanisms=${saslMechanisms.join(',')}`,
@@ -134,7 +145,7 @@ export function serverProperties(plan, nodeId, dataDir) {
     }
     lines.push('replica.lag.time.max.ms=5000');
   }
-  if (plan.security) lines.push(...securityLines(plan.keystore));
+  if (plan.security) lines.push(...securityLines(plan.keystore), ...authorizerLines(plan.mode));
   return `${lines.join('\n')}\n`;
 }
 

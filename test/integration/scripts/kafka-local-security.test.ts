@@ -1,11 +1,12 @@
 // The security listeners scripts/kafka-local starts (--security), proven per Kafka version of
 // the matrix with independent clients: kcat for PLAIN, SSL and SASL_SSL, and for SCRAM where
 // it can. Debian's kcat (librdkafka 2.0.2) sends a SCRAM final message that Kafka 4.x refuses
-// (librdkafka bug, fixed in 2.6.1), so on 4.x SCRAM is proven with KafkaJS instead.
+// (librdkafka bug, fixed in 2.6.1), so on 4.x SCRAM is proven with KafkaJS instead. The
+// authorizer (ACLs) is proven the same way: KafkaJS sets an ACL, kcat runs into it.
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import kafkajs from 'kafkajs';
-import { kafkaOAuthEnv, kafkaSecurityEnv } from '../../helpers/kafka.js';
+import { kafkaEnv, kafkaOAuthEnv, kafkaSecurityEnv } from '../../helpers/kafka.js';
 import { kcat, kcatOk, kcatRoundTrip } from '../../helpers/kcat.js';
 
 const kcatScramWorks = (version: string): boolean => !version.startsWith('4.');
@@ -82,4 +83,41 @@ test('a wrong password is refused for PLAIN and SCRAM', async (t) => {
   await t.throwsAsync(scramWithKafkajs(env.saslPlaintextBrokers, 'scram-sha-256', env.user, 'wrong-password', undefined), {
     message: /SASL SCRAM SHA256 authentication failed|invalid credentials/i,
   });
+});
+
+test('an authorizer enforces ACLs and allows what no ACL names: kcat may not write to a topic that denies it WRITE', async (t) => {
+  const env = await kafkaSecurityEnv();
+  const brokers = (await kafkaEnv()).brokers;
+  const topic = `acl-denied-${Date.now()}`;
+  // KafkaJS as the admin client, kcat as the producer: neither is our code.
+  const admin = new kafkajs.Kafka({ clientId: 'kafka-local-acl-test', brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    t.is(await kcatRoundTrip(brokers.join(',')), 'ok', `a topic without ACLs stays open (Kafka ${env.version})`);
+    await admin.createAcls({
+      acl: [
+        {
+          resourceType: kafkajs.AclResourceTypes.TOPIC,
+          resourceName: topic,
+          resourcePatternType: kafkajs.ResourcePatternTypes.LITERAL,
+          principal: 'User:ANONYMOUS',
+          host: '*',
+          operation: kafkajs.AclOperationTypes.WRITE,
+          permissionType: kafkajs.AclPermissionTypes.DENY,
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  // The ACL reaches the broker through its metadata log or ZooKeeper: poll until it bites.
+  let last = '';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const result = await kcat(['-b', brokers.join(','), '-P', '-t', topic, '-X', 'message.timeout.ms=5000'], 'denied\n');
+    last = result.stderr;
+    if (/Topic authorization failed/i.test(last)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  t.regex(last, /Topic authorization failed/i);
 });

@@ -6,9 +6,11 @@
 import { createActor } from 'xstate';
 import { createTopics } from '../../../../machines/admin/create-topics.js';
 import { listOffsets } from '../../../../machines/admin/list-offsets.js';
-import type { ClusterClient } from '../../../../machines/cluster/cluster-client.js';
+import { Lane, type ClusterClient } from '../../../../machines/cluster/cluster-client.js';
 import { producerMachine, type ProducerActor } from '../../../../machines/producer/producer-machine.js';
 import type { ProducerSettings } from '../../../../machines/producer/producer.js';
+import { KafkaProtocolError } from '../../../../protocol/errors/kafka-error.js';
+import { CreateAclsApi } from '../../../../protocol/messages/create-acls.js';
 import { CompressionCodec } from '../../../../protocol/records/record-types.js';
 import { kcatOk } from '../../../helpers/kcat.js';
 import { CALL_TIMEOUT_MS, eventually, uniqueName } from '../admin/cluster-fixture.js';
@@ -101,4 +103,35 @@ export async function kcatRead(brokers: string, topic: string, count: number, ex
     records.push({ partition, offset, timestamp, key, value, headers });
   }
   return records;
+}
+
+/** ACL operation codes (AclOperation in Kafka) that the tests deny. */
+export const AclOperation = { write: 4, create: 7, describe: 8 } as const;
+const TOPIC_RESOURCE = 2;
+const LITERAL_PATTERN = 3;
+const DENY = 2;
+
+/**
+ * Denies `principal` the given operations on `topic` with ACLs. The run's brokers (kafka-local
+ * --security) have an authorizer that allows whatever no ACL names, so only this topic is closed.
+ */
+export async function denyTopic(cluster: ClusterClient, topic: string, principal: string, operations: readonly number[]): Promise<void> {
+  const response = await cluster.request(
+    cluster.anyBroker(),
+    Lane.control,
+    CreateAclsApi,
+    {
+      creations: operations.map((operation) => ({
+        resourceType: TOPIC_RESOURCE,
+        resourceName: topic,
+        resourcePatternType: LITERAL_PATTERN,
+        principal,
+        host: '*',
+        operation,
+        permissionType: DENY,
+      })),
+    },
+    { timeoutMs: CALL_TIMEOUT_MS },
+  );
+  for (const result of response.results) if (result.errorCode !== 0) throw new KafkaProtocolError(result.errorCode, result.errorMessage);
 }

@@ -8,8 +8,11 @@ import type { RecordOutcome } from '../../../../machines/producer/delivery.js';
 import type { OutgoingRecord, Producer } from '../../../../machines/producer/producer.js';
 import { CompressionCodec, type CompressionCodecId } from '../../../../protocol/records/record-types.js';
 import { listTopics } from '../../../../machines/admin/list-topics.js';
+import { Lane } from '../../../../machines/cluster/cluster-client.js';
+import { KafkaErrorCode } from '../../../../protocol/errors/kafka-error.js';
+import { MetadataApi } from '../../../../protocol/messages/metadata.js';
 import { eventually, clusterPerFile } from '../admin/cluster-fixture.js';
-import { kcatRead, readyTopic, startProducer } from './producer-fixture.js';
+import { AclOperation, denyTopic, kcatRead, readyTopic, startProducer } from './producer-fixture.js';
 
 const shared = clusterPerFile(test);
 
@@ -185,6 +188,56 @@ test.serial('a topic that does not exist is created by the broker on first produ
     t.deepEqual(offsets.map((o) => o.offset), [0n, 1n]);
     const read = await kcatRead(shared.brokers, topic, 2);
     t.deepEqual(read.map((r) => r.value?.toString()), ['first', 'second']);
+  } finally {
+    actor.stop();
+  }
+});
+
+/** Plaintext clients (as these tests' cluster actor) are User:ANONYMOUS to the authorizer. */
+const ANONYMOUS = 'User:ANONYMOUS';
+const records = (n: number, text: string): OutgoingRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.from(`${text}-${i}`), headers: [], timestamp: Date.now(), partition: 0 }));
+const codeOf = (outcome: RecordOutcome): string | undefined => (outcome.ok ? undefined : (outcome.error as { code?: string }).code);
+
+test.serial('a topic the principal may not write to (ACL) fails its records with TOPIC_AUTHORIZATION_FAILED; another topic\'s records in flight at the same time are written', async (t) => {
+  const denied = await readyTopic(shared.cluster.client, 'producer-acl-denied', 1);
+  const open = await readyTopic(shared.cluster.client, 'producer-acl-open', 1);
+  await denyTopic(shared.cluster.client, denied, ANONYMOUS, [AclOperation.write]);
+  const actor = startProducer(shared.cluster.client);
+  try {
+    const producer = await readyProducer(actor);
+    // ACLs reach every broker through the metadata log (KRaft) or ZooKeeper: until then a write may still pass.
+    await eventually('the ACL to be enforced', async () => ((await producer.send(denied, records(1, 'probe'))).some((o) => codeOf(o) === 'TOPIC_AUTHORIZATION_FAILED') ? true : undefined));
+    const [refused, written] = await Promise.all([producer.send(denied, records(5, 'no')), producer.send(open, records(5, 'yes'))]);
+    t.deepEqual(refused.map(codeOf), Array(5).fill('TOPIC_AUTHORIZATION_FAILED'));
+    t.deepEqual(delivered(t, written).map((o) => o.offset), [0n, 1n, 2n, 3n, 4n]);
+    // The idempotent lane goes on after the refused batch: later records are written too.
+    const later = await producer.send(open, records(1, 'later'));
+    t.deepEqual(delivered(t, later).map((o) => o.offset), [5n]);
+    const read = await kcatRead(shared.brokers, open, 6);
+    t.deepEqual(read.map((r) => r.value?.toString()), ['yes-0', 'yes-1', 'yes-2', 'yes-3', 'yes-4', 'later-0']);
+  } finally {
+    actor.stop();
+  }
+});
+
+test.serial('a topic the principal may not see or create (ACL) fails its records at once with TOPIC_AUTHORIZATION_FAILED and is not created', async (t) => {
+  const hidden = `producer-acl-hidden-${Date.now()}`;
+  await denyTopic(shared.cluster.client, hidden, ANONYMOUS, [AclOperation.describe, AclOperation.create]);
+  const actor = startProducer(shared.cluster.client, { maxBlockMs: 30_000 });
+  try {
+    const producer = await readyProducer(actor);
+    // Probed with a request that creates nothing: a produce before the ACL applies would create the topic.
+    await eventually('the ACL to be enforced', async () => {
+      const client = shared.cluster.client;
+      const answer = await client.request(client.anyBroker(), Lane.control, MetadataApi, { topics: [{ name: hidden }], allowAutoTopicCreation: false }, { timeoutMs: 10_000 });
+      return answer.topics[0]?.errorCode === KafkaErrorCode.TOPIC_AUTHORIZATION_FAILED ? true : undefined;
+    });
+    const outcomes = await producer.send(hidden, records(2, 'x'));
+    t.deepEqual(outcomes.map(codeOf), ['TOPIC_AUTHORIZATION_FAILED', 'TOPIC_AUTHORIZATION_FAILED']);
+    t.regex(outcomes[0]!.ok ? '' : outcomes[0]!.error.message, new RegExp(`TOPIC_AUTHORIZATION_FAILED.*topic "${hidden}"`));
+    const listed = await listTopics(shared.cluster.client, { timeoutMs: 10_000 });
+    t.false(listed.some((l) => l.name === hidden), 'the topic was not created');
   } finally {
     actor.stop();
   }
