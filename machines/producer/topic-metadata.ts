@@ -133,9 +133,11 @@ export async function awaitTopic(
       if (refusal !== null) return refusal;
       if (last.errorCode === KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION) creating = true;
       if (last.errorCode === 0 && last.partitions.some((p) => p.errorCode === 0 && p.leaderId >= 0)) {
-        // The broker has it: the cluster's own metadata must too before the accumulator can place records.
+        // The broker has it: the cluster's own metadata must too before the accumulator can place
+        // records. Once it lists the topic, the accumulator judges the rest (an explicit partition
+        // beyond the count fails alone there, as for a topic listed from the start).
         await cluster.refreshMetadata(remaining()).catch(() => undefined);
-        if (known(cluster.metadata)) return null;
+        if (cluster.metadata.topics.has(topic)) return null;
       }
     }
     if (Date.now() + options.retryBackoffMs >= deadline) break;
