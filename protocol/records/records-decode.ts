@@ -77,11 +77,16 @@ export function decodeRecords(
 ): KafkaRecord[] {
   if (count < 0) corrupt(`negative record count ${count}`, pos);
   if (count > (end - pos) / MIN_RECORD_BYTES) corrupt(`record count ${count} cannot fit in ${end - pos} bytes`, pos);
-  const records: KafkaRecord[] = [];
+  // Sized up front (count is bounded by the bytes above), so no growth copies while filling.
+  const records = new Array<KafkaRecord>(count);
   const arrayBuffer = buf.buffer;
   const viewBase = buf.byteOffset;
   const cur = new RecordCursor(buf, pos, end);
   let keys: HeaderKeyCache | undefined;
+  // Offset deltas normally count up by one: adding 1n to the previous offset allocates one
+  // BigInt where BigInt(delta) + base allocates two.
+  let previousDelta = -2;
+  let previousOffset = baseOffset;
   for (let i = 0; i < count; i++) {
     cur.end = end;
     const length = cur.varint();
@@ -141,13 +146,15 @@ export function decodeRecords(
     }
     if (cur.pos !== recordEnd) corrupt(`record declares ${length} bytes but its fields end elsewhere`, cur.pos);
 
-    records.push({
-      offset: baseOffset + BigInt(offsetDelta),
+    previousOffset = offsetDelta === previousDelta + 1 ? previousOffset + 1n : baseOffset + BigInt(offsetDelta);
+    previousDelta = offsetDelta;
+    records[i] = {
+      offset: previousOffset,
       timestamp: logAppendTime >= 0 ? logAppendTime : baseTimestamp + timestampDelta,
       key,
       value,
       headers,
-    });
+    };
   }
   if (cur.pos !== end) corrupt(`${end - cur.pos} bytes left after the batch's ${count} records`, cur.pos);
   return records;

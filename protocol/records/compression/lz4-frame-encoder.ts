@@ -7,14 +7,7 @@
  * or content checksums, no content size, 64 KiB maximum block size. A block that does not
  * shrink is stored uncompressed (high bit of its size), as the format allows.
  */
-import { createRequire } from 'node:module';
-
-interface Lz4Block {
-  /** Raw LZ4 block prefixed by its uncompressed size (u32 LE). */
-  compressSync(data: Buffer): Buffer;
-}
-
-const lz4Napi = createRequire(import.meta.url)('lz4-napi') as Lz4Block;
+import { LZ4_BLOCK_SIZE_PREFIX as SIZE_PREFIX, lz4Blocks } from './lz4-block-native.js';
 
 const BLOCK_SIZE = 64 * 1024;
 /**
@@ -22,14 +15,13 @@ const BLOCK_SIZE = 64 * 1024;
  * xxHash32(FLG BD), fixed because FLG and BD are.
  */
 const FRAME_HEADER = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82]);
-const SIZE_PREFIX = 4;
 
 export function compressLz4Frame(data: Buffer): Buffer {
   const parts: Buffer[] = [FRAME_HEADER];
   let total = FRAME_HEADER.length + 4;
   for (let offset = 0; offset < data.length; offset += BLOCK_SIZE) {
     const chunk = data.subarray(offset, Math.min(offset + BLOCK_SIZE, data.length));
-    const packed = lz4Napi.compressSync(chunk);
+    const packed = lz4Blocks.compressSync(chunk);
     const compressedLength = packed.length - SIZE_PREFIX;
     const header = Buffer.allocUnsafe(4);
     if (compressedLength < chunk.length) {

@@ -2,7 +2,8 @@
  * LZ4 (codec id 3). Kafka requires the LZ4 *frame* format (not raw blocks).
  * Compression: lz4-napi's block compressor inside our frame writer (lz4-frame-encoder.ts),
  * independent 64 KiB blocks without checksums, the layout the Java client writes.
- * Decompression: our own frame decoder (see lz4-frame-decoder.ts for why).
+ * Decompression: our own frame reader, with lz4-napi's block decompressor for independent
+ * blocks and a JavaScript one for linked blocks (see lz4-frame-decoder.ts for why).
  */
 import { CompressionCodec } from '../record-types.js';
 import type { CompressionCodecImpl } from './codec.js';

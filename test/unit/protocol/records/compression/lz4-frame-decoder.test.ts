@@ -5,6 +5,7 @@
 import test from 'ava';
 import { DecompressedTooLargeError, DecompressionFailedError } from '../../../../../protocol/records/errors.js';
 import { decompressLz4Frames } from '../../../../../protocol/records/compression/lz4-frame-decoder.js';
+import { LZ4_BLOCK_SIZE_PREFIX, lz4Blocks } from '../../../../../protocol/records/compression/lz4-block-native.js';
 
 const MAGIC = [0x04, 0x22, 0x4d, 0x18];
 const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
@@ -137,4 +138,29 @@ test('the cap: stored and compressed blocks stop at maxBytes; a lying block fail
   const bomb = frame([{ data: [0x1f, ...text('a'), 1, 0, ...runs, 0, 0x00] }]);
   failsWith(t, bomb, "a block decompresses beyond the frame's block maximum size", 1 << 30);
   t.throws(() => decompressLz4Frames(bomb, 1000), { instanceOf: DecompressedTooLargeError });
+});
+
+/** Record-like bytes in 64 KiB blocks compressed by lz4-napi's block function (native path). */
+function realBlocks(size: number): { input: Buffer; blocks: Block[] } {
+  const input = Buffer.alloc(size, 0x20);
+  let seed = 7;
+  for (let i = 0; i < size; i += 5) input[i] = 0x61 + ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 26);
+  const blocks: Block[] = [];
+  for (let o = 0; o < size; o += 0x10000) blocks.push({ data: lz4Blocks.compressSync(input.subarray(o, o + 0x10000)).subarray(LZ4_BLOCK_SIZE_PREFIX) });
+  return { input, blocks };
+}
+
+// The hand-built corrupt blocks above sit in independent frames (FLG 0x60): the native decoder
+// refuses them first, so their messages also show the JavaScript decoder taking over.
+test('real blocks decode alike whether the frame declares them independent (native decoder) or linked (JavaScript decoder)', (t) => {
+  const { input, blocks } = realBlocks(200_000);
+  t.true(decompressLz4Frames(frame(blocks, { flg: 0x60 }), 1 << 20).equals(input));
+  t.true(decompressLz4Frames(frame(blocks, { flg: 0x40 }), 1 << 20).equals(input));
+});
+
+test('the cap holds inside a natively decoded block, at its exact size and one byte less', (t) => {
+  const { input, blocks } = realBlocks(100_000);
+  t.true(decompressLz4Frames(frame(blocks), 100_000).equals(input));
+  t.throws(() => decompressLz4Frames(frame(blocks), 99_999), { instanceOf: DecompressedTooLargeError });
+  t.throws(() => decompressLz4Frames(frame(blocks), 70_000), { instanceOf: DecompressedTooLargeError });
 });
