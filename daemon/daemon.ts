@@ -108,7 +108,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
       maxFrameBytes: config.ipc.maxFrameBytes,
       nats: natsOptions(config),
     },
-    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list() } },
+    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list(), transactions: () => transactions.list() } },
   );
 
   // The cluster actor is re-created by its supervisor after a failure: admin calls look up the

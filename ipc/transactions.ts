@@ -21,6 +21,7 @@ import type { RecordOutcome } from '../machines/producer/delivery.js';
 import { ProducerFencedError, TransactionAbortableError, TransactionError } from '../machines/producer/transaction-errors.js';
 import type { TxnGroupMetadata, TxnOffset } from '../machines/producer/transaction-manager.js';
 import { ShuttingDownError, TransactionCallError, TransactionInProgressError, UnknownTransactionError } from './errors.js';
+import type { TransactionStatus } from './methods/status.js';
 import type { Session } from './session.js';
 
 /** What the registry needs of a transactional producer (the Producer class has it). */
@@ -30,6 +31,8 @@ export interface TransactionalProducer {
   sendOffsetsToTransaction(offsets: readonly TxnOffset[], group: TxnGroupMetadata, timeoutMs?: number): Promise<void>;
   commitTransaction(timeoutMs?: number): Promise<void>;
   abortTransaction(timeoutMs?: number): Promise<void>;
+  /** A record of the transaction failed: the transaction can only be aborted now. */
+  transactionFailed(error: Error): void;
 }
 
 /** The daemon's transactional producers, one per transactional id (daemon/transactional-producers.ts). */
@@ -68,13 +71,7 @@ export const TransactionEnd = {
 } as const;
 export type TransactionEnd = (typeof TransactionEnd)[keyof typeof TransactionEnd];
 
-export interface TransactionInfo {
-  readonly transaction: string;
-  readonly transactionalId: string;
-  readonly session: string;
-  readonly startedAt: string;
-  readonly deadline: string;
-}
+export type TransactionInfo = TransactionStatus;
 
 interface OpenTransaction {
   readonly handle: string;
@@ -154,9 +151,17 @@ export class TransactionRegistry {
     return this.info(txn);
   }
 
-  /** Produces into the transaction; records fail one by one as in plain produce (and doom the transaction). */
-  produce(handle: string, topic: string, records: readonly OutgoingRecord[]): Promise<RecordOutcome[]> {
-    return this.open(handle).send(topic, records, 'all');
+  /**
+   * Produces into the transaction; records fail one by one as in plain produce, and a failed
+   * one dooms the transaction (commit then answers TRANSACTION_ABORTABLE), even when it failed
+   * before reaching a broker (a partition the topic lacks).
+   */
+  async produce(handle: string, topic: string, records: readonly OutgoingRecord[]): Promise<RecordOutcome[]> {
+    const producer = this.open(handle);
+    const outcomes = await producer.send(topic, records, 'all');
+    const failure = outcomes.find((o) => !o.ok);
+    if (failure !== undefined && !failure.ok) producer.transactionFailed(failure.error);
+    return outcomes;
   }
 
   /** Adds a group's offsets to the transaction; `hooks` run when it commits or aborts. */
