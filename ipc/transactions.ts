@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AcksMode, OutgoingRecord } from '../machines/producer/producer.js';
 import type { RecordOutcome } from '../machines/producer/delivery.js';
-import { ProducerFencedError, TransactionAbortableError, TransactionError } from '../machines/producer/transaction-errors.js';
+import { ProducerFencedError, TransactionAbortableError, TransactionError, TransactionStateError } from '../machines/producer/transaction-errors.js';
 import type { TxnGroupMetadata, TxnOffset } from '../machines/producer/transaction-manager.js';
 import { ShuttingDownError, TransactionCallError, TransactionInProgressError, UnknownTransactionError } from './errors.js';
 import type { TransactionStatus } from './methods/status.js';
@@ -159,7 +159,8 @@ export class TransactionRegistry {
   async produce(handle: string, topic: string, records: readonly OutgoingRecord[]): Promise<RecordOutcome[]> {
     const producer = this.open(handle);
     const outcomes = await producer.send(topic, records, 'all');
-    const failure = outcomes.find((o) => !o.ok);
+    // A call refused by the transaction's state (sent while it commits) leaves the transaction as it is, as in Java.
+    const failure = outcomes.find((o) => !o.ok && !(o.error instanceof TransactionStateError));
     if (failure !== undefined && !failure.ok) producer.transactionFailed(failure.error);
     return outcomes;
   }

@@ -10,7 +10,7 @@ import { TransactionCallError, TransactionInProgressError, UnknownTransactionErr
 import { SessionRegistry } from '../../../ipc/session.js';
 import { TransactionEnd, TransactionRegistry, type TransactionalProducer, type TransactionalProducers } from '../../../ipc/transactions.js';
 import type { RecordOutcome } from '../../../machines/producer/delivery.js';
-import { ProducerFencedError, TransactionAbortableError } from '../../../machines/producer/transaction-errors.js';
+import { ProducerFencedError, TransactionAbortableError, TransactionStateError } from '../../../machines/producer/transaction-errors.js';
 import { captureLogger } from './log-capture.js';
 
 class ScriptedProducer implements TransactionalProducer {
@@ -18,13 +18,14 @@ class ScriptedProducer implements TransactionalProducer {
   commitError: Error | null = null;
   abortError: Error | null = null;
   failedWith: Error | null = null;
-  sendFails = false;
+  sendFails: Error | null = null;
   beginTransaction(): void {
     this.calls.push('begin');
   }
   async send(topic: string, records: readonly unknown[]): Promise<RecordOutcome[]> {
     this.calls.push(`send ${topic} ${records.length}`);
-    return records.map(() => (this.sendFails ? { ok: false, error: new Error('no such partition') } : { ok: true, partition: 0, offset: 1n, timestamp: 0 })) as RecordOutcome[];
+    const error = this.sendFails;
+    return records.map(() => (error !== null ? { ok: false, error } : { ok: true, partition: 0, offset: 1n, timestamp: 0 })) as RecordOutcome[];
   }
   async sendOffsetsToTransaction(): Promise<void> {
     this.calls.push('offsets');
@@ -130,8 +131,13 @@ test('a failed record dooms the transaction; a commit refused as abortable keeps
   const { registry, producers, session } = setup();
   const txn = await registry.begin(session(), 'tx', 60_000, true);
   const producer = producers.producers.get('tx')!;
-  producer.sendFails = true;
-  await registry.produce(txn.transaction, 'topic', [{ key: null, value: null, headers: [], timestamp: 0 }]);
+  const record = { key: null, value: null, headers: [], timestamp: 0 };
+  // Refused by the transaction's state (sent while it commits): the transaction is left alone.
+  producer.sendFails = new TransactionStateError('send records', 'committing');
+  await registry.produce(txn.transaction, 'topic', [record]);
+  t.is(producer.failedWith, null);
+  producer.sendFails = new Error('no such partition');
+  await registry.produce(txn.transaction, 'topic', [record]);
   t.is(producer.failedWith?.message, 'no such partition');
   const outcomes: string[] = [];
   await registry.sendOffsets(txn.transaction, [], { groupId: 'g' }, { committed: () => outcomes.push('committed'), aborted: () => outcomes.push('aborted') });
