@@ -11,6 +11,7 @@ import type { GroupProtocol } from '../machines/group/select.js';
 import { PRODUCER_SYSTEM_ID, producerMachine, transactionalProducerSystemId, type ProducerInput } from '../machines/producer/producer-machine.js';
 import type { RestartPolicy } from '../machines/supervision/restart-budget.js';
 import { createSupervisorMachine, supervisorInput } from '../machines/supervision/supervisor-machine.js';
+import { supervisorActive } from './supervised.js';
 
 export interface DaemonInput {
   readonly cluster: ClusterOptions;
@@ -96,8 +97,7 @@ export const daemonMachine = setup({
       const group = event.input.group.group;
       const id = consumerSupervisorId(group);
       // A consumer that stopped (idle, or its supervisor gave up) leaves its id free again.
-      const existing = self.system.get(id) as { getSnapshot(): { status: string } } | undefined;
-      if (existing !== undefined && existing.getSnapshot().status === 'active') return;
+      if (supervisorActive(self.system, id)) return;
       const input = supervisorInput(classicConsumerMachine, {
         childSystemId: consumerSystemId(group),
         childInput: { ...event.input, cluster: clusterOf(self.system) },
@@ -111,8 +111,7 @@ export const daemonMachine = setup({
       if (event.type !== 'daemon.txnProducer.start') return;
       const id = transactionalProducerSupervisorId(event.transactionalId);
       // One that closed (idle, fenced, or its supervisor gave up) leaves its id free again.
-      const existing = self.system.get(id) as { getSnapshot(): { status: string } } | undefined;
-      if (existing !== undefined && existing.getSnapshot().status === 'active') return;
+      if (supervisorActive(self.system, id)) return;
       const input = supervisorInput(producerMachine, {
         childSystemId: transactionalProducerSystemId(event.transactionalId),
         childInput: { ...event.input, cluster: clusterOf(self.system) },

@@ -11,11 +11,10 @@ import type { Producer } from '../machines/producer/producer.js';
 import { ProducerFencedError } from '../machines/producer/transaction-errors.js';
 import { transactionalProducerSupervisorId, type daemonMachine } from './daemon-machine.js';
 import { transactionalProducerOptionsFrom } from './producer-options.js';
+import { supervisorActive, untilSupervisorStopped } from './supervised.js';
 
 const POLL_MS = 20;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-type Status = { getSnapshot(): { status: string } };
 
 export class TransactionalProducerDirectory implements TransactionalProducers {
   /** Ids started here and not closed since. */
@@ -80,8 +79,7 @@ export class TransactionalProducerDirectory implements TransactionalProducers {
   }
 
   private supervised(transactionalId: string): boolean {
-    const supervisor = this.root.system.get(transactionalProducerSupervisorId(transactionalId)) as Status | undefined;
-    return supervisor !== undefined && supervisor.getSnapshot().status === 'active';
+    return supervisorActive(this.root.system, transactionalProducerSupervisorId(transactionalId));
   }
 
   private lastError(systemId: string): Error | null {
@@ -97,8 +95,7 @@ export class TransactionalProducerDirectory implements TransactionalProducers {
     const done = (async () => {
       const actor = this.root.system.get(transactionalProducerSystemId(transactionalId)) as ProducerActor | undefined;
       actor?.send({ type: 'producer.close' });
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && this.supervised(transactionalId)) await sleep(POLL_MS);
+      await untilSupervisorStopped(this.root.system, transactionalProducerSupervisorId(transactionalId), timeoutMs, POLL_MS);
     })().finally(() => this.closing.delete(transactionalId));
     this.closing.set(transactionalId, done);
     return done;

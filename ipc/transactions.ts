@@ -180,19 +180,7 @@ export class TransactionRegistry {
     const txn = this.get(handle);
     const producer = this.open(handle);
     if (txn.ending !== null) throw new TransactionCallError('INVALID_TXN_STATE', `transaction "${handle}" is already being ended`, { transaction: handle });
-    const ending = producer.commitTransaction(this.options.requestTimeoutMs);
-    txn.ending = ending.then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      await ending;
-    } catch (error) {
-      throw this.failed(txn, error);
-    } finally {
-      txn.ending = null;
-    }
-    this.finish(txn, TransactionEnd.committed);
+    await this.ending(txn, producer.commitTransaction(this.options.requestTimeoutMs), TransactionEnd.committed);
   }
 
   async abort(handle: string): Promise<void> {
@@ -263,20 +251,23 @@ export class TransactionRegistry {
       if (reason === TransactionEnd.aborted) throw new UnknownTransactionError(txn.handle, this.ended.get(txn.handle));
       return;
     }
-    const producer = txn.producer!;
-    const ending = producer.abortTransaction(this.abortTimeoutMs());
-    txn.ending = ending.then(
+    await this.ending(txn, txn.producer!.abortTransaction(this.abortTimeoutMs()), reason);
+  }
+
+  /** Waits for a commit or abort the producer runs; others wait for it through `txn.ending` instead of racing it. */
+  private async ending(txn: OpenTransaction, step: Promise<void>, how: TransactionEnd): Promise<void> {
+    txn.ending = step.then(
       () => undefined,
       () => undefined,
     );
     try {
-      await ending;
+      await step;
     } catch (error) {
       throw this.failed(txn, error);
     } finally {
       txn.ending = null;
     }
-    this.finish(txn, reason);
+    this.finish(txn, how);
   }
 
   private abortTimeoutMs(): number {
