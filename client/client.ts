@@ -43,6 +43,8 @@ export interface ProduceMessage {
 
 export interface ProduceOptions {
   readonly acks?: 'all' | 'leader' | 'none';
+  /** A handle from beginTransaction: the messages commit or abort with that transaction. */
+  readonly transaction?: string;
   readonly encoding?: 'utf8' | 'base64' | 'json';
   readonly timeoutMs?: number;
 }
@@ -52,6 +54,32 @@ export type ProduceResult = { readonly partition: number; readonly offset: strin
 export interface ProduceReply {
   readonly results: ProduceResult[];
 }
+
+export interface BeginTransactionResult {
+  /** The handle to pass to produce, sendOffsetsToTransaction, commitTransaction and abortTransaction. */
+  readonly transaction: string;
+  readonly transactionalId: string;
+  /** When the daemon aborts the transaction if it is still open (ISO 8601). */
+  readonly deadline: string;
+}
+
+/** A consumer offset to commit with a transaction: the next offset to read. */
+export interface TransactionOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly metadata?: string | null;
+}
+
+/**
+ * What sendOffsetsToTransaction commits: explicit offsets of a group, or the messages the app
+ * consumed (through a subscription, or fetched for a group), which are acknowledged when the
+ * transaction commits and delivered again when it aborts.
+ */
+export type TransactionOffsetsSource =
+  | { readonly group: string; readonly offsets: readonly TransactionOffset[] }
+  | { readonly subscription: string; readonly messages: readonly MessageRef[] }
+  | { readonly group: string; readonly messages: readonly MessageRef[] };
 
 interface CommonOptions {
   /** The app's name, sent in hello and shown in the daemon's status and logs. */
@@ -132,7 +160,37 @@ export class SidecarClient extends EventEmitter<ClientEvents> {
     const p: Record<string, unknown> = { topic, messages };
     if (options.acks !== undefined) p.acks = options.acks;
     if (options.encoding !== undefined) p.encoding = options.encoding;
+    if (options.transaction !== undefined) p.transaction = options.transaction;
     return this.call<ProduceReply>('produce', p, { timeoutMs: options.timeoutMs });
+  }
+
+  /**
+   * Begins a transaction with `transactionalId`; it is aborted if this client's session ends
+   * (over NATS: if its timeout passes) before commitTransaction or abortTransaction.
+   */
+  beginTransaction(transactionalId: string, options: { timeoutMs?: number } = {}): Promise<BeginTransactionResult> {
+    const p: Record<string, unknown> = { transactionalId };
+    if (options.timeoutMs !== undefined) p.timeoutMs = options.timeoutMs;
+    // Over NATS the deliver subject is the session the transaction belongs to.
+    if (this.deliverSubject !== null) p.deliverSubject = this.deliverSubject;
+    return this.call<BeginTransactionResult>('beginTransaction', p);
+  }
+
+  /** Adds consumer offsets to a transaction (consume-transform-produce); answers the offsets it added. */
+  async sendOffsetsToTransaction(transaction: string, source: TransactionOffsetsSource): Promise<TransactionOffset[]> {
+    const p: Record<string, unknown> = { transaction, ...source };
+    if ('messages' in source) p.messages = source.messages.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset }));
+    const { offsets } = await this.call<{ offsets: TransactionOffset[] }>('sendOffsetsToTransaction', p);
+    return offsets;
+  }
+
+  /** Commits a transaction; a TRANSACTION_ABORTABLE error means: abort it, then begin again. */
+  async commitTransaction(transaction: string): Promise<void> {
+    await this.call('commitTransaction', { transaction });
+  }
+
+  async abortTransaction(transaction: string): Promise<void> {
+    await this.call('abortTransaction', { transaction });
   }
 
   /**

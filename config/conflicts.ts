@@ -47,7 +47,6 @@ function clientRules(c: SidecarConfig, report: Report): void {
     report('producer.acks', `is ${p.acks}, but an idempotent producer needs acks=all; set producer.idempotent=false to use ${p.acks}`);
   }
   if (p.idempotent && p.retries === 0) report('producer.retries', 'is 0, but an idempotent producer needs retries; set producer.idempotent=false to disable them');
-  if (p.transactionalId !== null && !p.idempotent) report('producer.transactionalId', 'is set, but transactions need producer.idempotent=true');
   if (p.batchBytes > p.bufferBytes) report('producer.batchBytes', `${p.batchBytes} is above producer.bufferBytes (${p.bufferBytes})`);
   if (p.maxInFlightPerBroker > connection.maxInFlight) {
     report('producer.maxInFlightPerBroker', `${p.maxInFlightPerBroker} is above connection.maxInFlight (${connection.maxInFlight})`);

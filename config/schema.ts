@@ -51,8 +51,10 @@ export interface SidecarConfig {
     deliveryTimeoutMs: number;
     maxInFlightPerBroker: number;
     retries: number;
-    transactionalId: string | null;
-    transactionTimeoutMs: number;
+    transactions: {
+      timeoutMs: number;
+      idleMs: number;
+    };
   };
   consumer: {
     groups: ConsumerGroupDeclaration[];
@@ -281,16 +283,17 @@ export function buildSchema(context: SchemaContext): convict.Schema<SidecarConfi
         format: 'count',
         default: INT32_MAX,
       },
-      transactionalId: {
-        doc: 'transactional.id for transactional produce; unset means no transactions. No IPC method begins or ends a transaction yet, so a daemon with this set refuses produce calls (INVALID_TXN_STATE): leave it unset.',
-        format: 'non-empty-string',
-        nullable: true,
-        default: null,
-      },
-      transactionTimeoutMs: {
-        doc: 'transaction.timeout.ms: the coordinator aborts a transaction left open longer (at most the broker\'s transaction.max.timeout.ms).',
-        format: 'positive-duration-ms',
-        default: 60_000,
+      transactions: {
+        timeoutMs: {
+          doc: "Longest life of a transaction begun over IPC (beginTransaction's timeoutMs may only be shorter): the daemon aborts it then, and it is the producer's transaction.timeout.ms, so the coordinator aborts it too should the daemon be gone (at most the broker's transaction.max.timeout.ms).",
+          format: 'positive-duration-ms',
+          default: 60_000,
+        },
+        idleMs: {
+          doc: 'A transactional producer (one per transactional id, started by the first beginTransaction) is closed after this long without an open transaction.',
+          format: 'positive-duration-ms',
+          default: 60_000,
+        },
       },
     },
     consumer: {

@@ -12,6 +12,7 @@ import { consumerSystemId, type ConsumerActor } from '../machines/consumer/consu
 import { IsolationLevel } from '../machines/fetcher/types.js';
 import { consumerSupervisorId, type daemonMachine } from './daemon-machine.js';
 import type { Logger } from './logger.js';
+import { supervisorActive, untilSupervisorStopped } from './supervised.js';
 
 interface Entry {
   readonly spec: ConsumeSpec;
@@ -133,8 +134,7 @@ export class ConsumerDirectory implements ConsumerSource {
     const now = Date.now();
     for (const [group, entry] of this.entries) {
       const core = entry.core;
-      const supervisor = this.root.system.get(consumerSupervisorId(group)) as { getSnapshot(): { status: string } } | undefined;
-      if ((supervisor === undefined || supervisor.getSnapshot().status !== 'active') && now - entry.startedAt > 5000) {
+      if (!supervisorActive(this.root.system, consumerSupervisorId(group)) && now - entry.startedAt > 5000) {
         // Its supervisor gave up: forget it, so that the next subscribe or fetch starts it afresh.
         this.logger.error({ group }, 'the group consumer failed for good; it starts again with the next subscribe or fetch');
         this.entries.delete(group);
@@ -154,14 +154,7 @@ export class ConsumerDirectory implements ConsumerSource {
     const done = (async () => {
       const consumer = this.root.system.get(consumerSystemId(group)) as ConsumerActor | undefined;
       consumer?.send({ type: 'consumer.stop' });
-      const deadline = Date.now() + timeoutMs;
-      const supervisorId = consumerSupervisorId(group);
-      while (Date.now() < deadline) {
-        const supervisor = this.root.system.get(supervisorId) as { getSnapshot(): { status: string } } | undefined;
-        if (supervisor === undefined || supervisor.getSnapshot().status !== 'active') return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      this.logger.warn({ group, timeoutMs }, 'the group consumer did not stop in time');
+      if (!(await untilSupervisorStopped(this.root.system, consumerSupervisorId(group), timeoutMs))) this.logger.warn({ group, timeoutMs }, 'the group consumer did not stop in time');
     })().finally(() => this.stopping.delete(group));
     this.stopping.set(group, done);
     return done;

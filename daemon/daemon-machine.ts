@@ -8,9 +8,10 @@ import { clusterMachine, type ClusterActor, type ClusterOptions } from '../machi
 import { ClusterStoppedError } from '../machines/cluster/errors.js';
 import { classicConsumerMachine, consumerSystemId, kip848ConsumerMachine, type ConsumerInput } from '../machines/consumer/consumer-machine.js';
 import type { GroupProtocol } from '../machines/group/select.js';
-import { PRODUCER_SYSTEM_ID, producerMachine, type ProducerInput } from '../machines/producer/producer-machine.js';
+import { PRODUCER_SYSTEM_ID, producerMachine, transactionalProducerSystemId, type ProducerInput } from '../machines/producer/producer-machine.js';
 import type { RestartPolicy } from '../machines/supervision/restart-budget.js';
 import { createSupervisorMachine, supervisorInput } from '../machines/supervision/supervisor-machine.js';
+import { supervisorActive } from './supervised.js';
 
 export interface DaemonInput {
   readonly cluster: ClusterOptions;
@@ -25,8 +26,8 @@ export interface DaemonContext {
   readonly input: DaemonInput;
   /** Why a supervisor gave up; null while all is well. */
   escalation: Error | null;
-  /** Consumer supervisors that gave up (each ended its group only). */
-  consumerFailures: number;
+  /** Consumer and transactional producer supervisors that gave up (each ended its group or transactional id only). */
+  childFailures: number;
 }
 
 export const clusterSupervisorMachine = createSupervisorMachine(clusterMachine);
@@ -42,6 +43,18 @@ export const kip848ConsumerSupervisorMachine = createSupervisorMachine(kip848Con
 
 export function consumerSupervisorId(group: string): string {
   return `supervisor:${consumerSystemId(group)}`;
+}
+
+export function transactionalProducerSupervisorId(transactionalId: string): string {
+  return `supervisor:${transactionalProducerSystemId(transactionalId)}`;
+}
+
+/** Starts the transactional producer of one transactional id, supervised (spawned when an app first begins a transaction with it). */
+export interface StartTransactionalProducerEvent {
+  readonly type: 'daemon.txnProducer.start';
+  readonly transactionalId: string;
+  /** Without the cluster: the daemon supplies the current one. */
+  readonly input: Omit<ProducerInput, 'cluster'>;
 }
 
 /** Starts the consumer of one group, supervised (spawned on demand: an app subscribed, or config declares the group). */
@@ -69,7 +82,7 @@ export const daemonMachine = setup({
   types: {
     input: {} as DaemonInput,
     context: {} as DaemonContext,
-    events: {} as { type: 'daemon.stop' } | StartConsumerEvent,
+    events: {} as { type: 'daemon.stop' } | StartConsumerEvent | StartTransactionalProducerEvent,
   },
   actors: {
     clusterSupervisor: clusterSupervisorMachine,
@@ -78,14 +91,13 @@ export const daemonMachine = setup({
     kip848ConsumerSupervisor: kip848ConsumerSupervisorMachine,
   },
   actions: {
-    countConsumerFailure: assign({ consumerFailures: ({ context }) => context.consumerFailures + 1 }),
+    countChildFailure: assign({ childFailures: ({ context }) => context.childFailures + 1 }),
     startConsumer: enqueueActions(({ context, event, enqueue, self }) => {
       if (event.type !== 'daemon.consumer.start') return;
       const group = event.input.group.group;
       const id = consumerSupervisorId(group);
       // A consumer that stopped (idle, or its supervisor gave up) leaves its id free again.
-      const existing = self.system.get(id) as { getSnapshot(): { status: string } } | undefined;
-      if (existing !== undefined && existing.getSnapshot().status === 'active') return;
+      if (supervisorActive(self.system, id)) return;
       const input = supervisorInput(classicConsumerMachine, {
         childSystemId: consumerSystemId(group),
         childInput: { ...event.input, cluster: clusterOf(self.system) },
@@ -95,10 +107,24 @@ export const daemonMachine = setup({
       // A failing consumer does not bring the daemon down: its supervisor restarts it, and one that gives up only ends that group.
       enqueue.spawnChild(event.protocol === 'consumer' ? 'kip848ConsumerSupervisor' : 'classicConsumerSupervisor', { id, systemId: id, input });
     }),
+    startTransactionalProducer: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type !== 'daemon.txnProducer.start') return;
+      const id = transactionalProducerSupervisorId(event.transactionalId);
+      // One that closed (idle, fenced, or its supervisor gave up) leaves its id free again.
+      if (supervisorActive(self.system, id)) return;
+      const input = supervisorInput(producerMachine, {
+        childSystemId: transactionalProducerSystemId(event.transactionalId),
+        childInput: { ...event.input, cluster: clusterOf(self.system) },
+        policy: context.input.supervision,
+        stableAfterMs: context.input.stableAfterMs,
+      });
+      // Like a group's consumer: one that gives up only ends the transactions of its id, not the daemon.
+      enqueue.spawnChild('producerSupervisor', { id, systemId: id, input });
+    }),
   },
 }).createMachine({
   id: 'daemon',
-  context: ({ input }) => ({ input, escalation: null, consumerFailures: 0 }),
+  context: ({ input }) => ({ input, escalation: null, childFailures: 0 }),
   initial: 'running',
   states: {
     running: {
@@ -133,9 +159,11 @@ export const daemonMachine = setup({
       on: {
         'daemon.stop': { target: 'stopped' },
         'daemon.consumer.start': { actions: 'startConsumer' },
-        // A consumer supervisor that gave up (the cluster's and producer's have exact handlers
-        // above, which win): only that group ends; unhandled, XState would fail the root.
-        'xstate.error.actor.*': { actions: 'countConsumerFailure' },
+        'daemon.txnProducer.start': { actions: 'startTransactionalProducer' },
+        // A consumer's or transactional producer's supervisor that gave up (the cluster's and the
+        // shared producer's have exact handlers above, which win): only that group or
+        // transactional id ends; unhandled, XState would fail the root.
+        'xstate.error.actor.*': { actions: 'countChildFailure' },
       },
     },
     /** Leaving `running` stops the supervisor and, with it, every broker connection. */

@@ -13,13 +13,18 @@ import type { ClusterActor } from '../machines/cluster/cluster-machine.js';
 import { NotReadyError } from '../ipc/errors.js';
 import { registerConsumeMethods } from '../ipc/methods/consume.js';
 import { registerProduceMethod } from '../ipc/methods/produce.js';
+import { registerTransactionMethods, type GroupMembership } from '../ipc/methods/transactions.js';
 import { SubscriptionRegistry } from '../ipc/subscriptions.js';
+import { TransactionRegistry } from '../ipc/transactions.js';
 import { producerOf } from '../machines/producer/producer-machine.js';
+import { groupSystemId } from '../machines/consumer/consumer-machine.js';
+import type { GroupContext } from '../machines/group/group-machine.js';
 import { ActorDirectory } from './actor-directory.js';
 import { ActorLog } from './actor-log.js';
 import { clusterOptionsFrom } from './cluster-options.js';
 import { ConsumerDirectory } from './consumers.js';
 import { producerOptionsFrom } from './producer-options.js';
+import { TransactionalProducerDirectory } from './transactional-producers.js';
 import { ExitCode } from './commands/command.js';
 import { daemonMachine } from './daemon-machine.js';
 import { HttpServer, type RouteHandler } from './http/http-server.js';
@@ -49,6 +54,18 @@ async function resolveBrokers(config: SidecarConfig, logger: Logger): Promise<{ 
   logger.info('no brokers configured: starting a local single-node Kafka (scripts/kafka-local)');
   const local = await startLocalKafka(join(installRoot, '.kafka', 'daemon'));
   return { brokers: local.brokers, local };
+}
+
+/** The member a group's actor holds now (generation or member epoch), for TxnOffsetCommit's fencing. */
+function groupMembership(root: { system: { get(id: string): unknown } }): GroupMembership {
+  return (group) => {
+    const actor = root.system.get(groupSystemId(group)) as { getSnapshot(): { status: string; context: GroupContext } } | undefined;
+    const snapshot = actor?.getSnapshot();
+    if (snapshot === undefined || snapshot.status !== 'active') return undefined;
+    const { memberId, generationId, options } = snapshot.context;
+    if (memberId === '' || generationId < 0) return undefined;
+    return { memberId, generationId, groupInstanceId: options.groupInstanceId ?? null };
+  };
 }
 
 export async function runDaemon(argv: string[]): Promise<number> {
@@ -91,7 +108,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
       maxFrameBytes: config.ipc.maxFrameBytes,
       nats: natsOptions(config),
     },
-    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list() } },
+    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list(), transactions: () => transactions.list() } },
   );
 
   // The cluster actor is re-created by its supervisor after a failure: admin calls look up the
@@ -110,13 +127,26 @@ export async function runDaemon(argv: string[]): Promise<number> {
     describeGroup: (group, timeoutMs) => adminOperations(currentCluster()).describeGroup(group, timeoutMs),
   };
   registerAdminMethods(ipc.methods, admin, { timeoutMs: config.connection.requestTimeoutMs });
+  const transactionalProducers = new TransactionalProducerDirectory(config, root);
+  const transactions = new TransactionRegistry(
+    { timeoutMs: config.producer.transactions.timeoutMs, idleMs: config.producer.transactions.idleMs, requestTimeoutMs: config.connection.requestTimeoutMs },
+    transactionalProducers,
+    logger.child({ component: 'transactions' }),
+  );
   // Like the cluster, the producer is looked up per call: its supervisor may have re-created it.
-  registerProduceMethod(ipc.methods, () => producerOf(root.system));
+  registerProduceMethod(ipc.methods, () => producerOf(root.system), transactions);
   const consumers = new ConsumerDirectory(config, root, logger);
   registerConsumeMethods(ipc.methods, {
     source: consumers,
     subscriptions,
     defaults: { maxInFlight: config.consumer.maxInFlight, ackTimeoutMs: config.consumer.ackTimeoutMs },
+  });
+  registerTransactionMethods(ipc.methods, {
+    transactions,
+    consumers,
+    subscriptions,
+    membership: groupMembership(root),
+    maxTimeoutMs: config.producer.transactions.timeoutMs,
   });
 
   const metrics = createMetrics({ actors: directory, ipcSessions: () => ipc.sessions.list().length, producer: () => producerOf(root.system), consumers: () => consumers.cores() });
@@ -201,7 +231,11 @@ export async function runDaemon(argv: string[]): Promise<number> {
   }, config.shutdown.timeoutMs);
   deadline.unref();
   const shutdownStarted = Date.now();
+  // Open transactions are aborted (with their sessions, and those no session holds), within the shutdown deadline.
+  transactions.beginShutdown(shutdownStarted + Math.max(1, config.shutdown.timeoutMs - 1500));
   await ipc.shutdown(Math.max(0, config.shutdown.timeoutMs - 1000));
+  await transactions.abortAll();
+  await transactionalProducers.closeAll(Math.max(1, config.shutdown.timeoutMs - 1000 - (Date.now() - shutdownStarted)));
   // Buffered records get their chance to reach Kafka before the actors stop.
   const producer = producerOf(root.system);
   if (producer) {

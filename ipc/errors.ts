@@ -19,6 +19,8 @@ export const RpcErrorNumber = {
   bufferFull: -32005,
   unknownGroup: -32006,
   unknownMessage: -32007,
+  unknownTransaction: -32008,
+  transaction: -32009,
   kafka: -32010,
 } as const;
 
@@ -37,6 +39,8 @@ export const IpcErrorCode = {
   bufferFull: 'BUFFER_FULL',
   unknownGroup: 'UNKNOWN_GROUP',
   unknownMessage: 'UNKNOWN_MESSAGE',
+  unknownTransaction: 'UNKNOWN_TRANSACTION',
+  transactionInProgress: 'TRANSACTION_IN_PROGRESS',
 } as const;
 
 /** The `error` member of a JSON-RPC response as the sidecar sends it: data always has code and retriable. */
@@ -195,6 +199,56 @@ export class UnknownMessageError extends IpcError {
 
   constructor(topic: string, partition: number, offset: string) {
     super(`${topic}[${partition}] offset ${offset} was not delivered to this consumer group here; ack only messages you received`, { topic, partition, offset });
+  }
+}
+
+/** A transaction handle this daemon has no open transaction for; `ended` says how it ended when the daemon still knows. */
+export class UnknownTransactionError extends IpcError {
+  override readonly name = 'UnknownTransactionError';
+  readonly code = IpcErrorCode.unknownTransaction;
+  readonly rpcCode = RpcErrorNumber.unknownTransaction;
+  readonly retriable = false;
+
+  constructor(transaction: string, ended?: string) {
+    super(
+      ended === undefined
+        ? `no open transaction "${transaction}" in this daemon (it ended, or never existed); begin a new one`
+        : `transaction "${transaction}" is over: ${ended}; begin a new one`,
+      ended === undefined ? { transaction } : { transaction, ended },
+    );
+  }
+}
+
+/** beginTransaction for a transactional id that another session holds an open transaction of in this daemon. */
+export class TransactionInProgressError extends IpcError {
+  override readonly name = 'TransactionInProgressError';
+  readonly code = IpcErrorCode.transactionInProgress;
+  readonly rpcCode = RpcErrorNumber.transaction;
+  readonly retriable = true;
+
+  constructor(transactionalId: string, holder: string) {
+    super(
+      `transactional id "${transactionalId}" has an open transaction here (begun by session ${holder}); retry once it is committed or aborted, or use another transactional id`,
+      { transactionalId, holder },
+    );
+  }
+}
+
+/**
+ * A transaction step the producer refused or that failed (data.code: INVALID_TXN_STATE,
+ * TRANSACTION_ABORTABLE, PRODUCER_FENCED, ...), carried over from the producer's typed error.
+ */
+export class TransactionCallError extends IpcError {
+  override readonly name = 'TransactionCallError';
+  readonly rpcCode = RpcErrorNumber.transaction;
+  readonly retriable = false;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    details: Record<string, unknown>,
+  ) {
+    super(message, details);
   }
 }
 

@@ -95,6 +95,11 @@ export function array<T>(item: Validator<T>, opts: { minItems?: number; maxItems
   };
 }
 
+/** A value or null. */
+export function nullable<T>(inner: Validator<T>): Validator<T | null> {
+  return (value, field) => (value === null ? null : inner(value, field));
+}
+
 const optionalMark = Symbol('optional');
 
 /** A member that may be absent (then undefined); null is checked by the inner validator. */

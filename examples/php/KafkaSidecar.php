@@ -86,9 +86,49 @@ final class KafkaSidecar
      * @param list<array{key?: mixed, value: mixed, headers?: mixed, partition?: int}> $messages
      * @return list<array<string, mixed>> one {partition, offset} or {error} per message
      */
-    public function produce(string $topic, array $messages, string $encoding = 'utf8'): array
+    public function produce(string $topic, array $messages, string $encoding = 'utf8', ?string $transaction = null): array
     {
-        return $this->call('produce', ['topic' => $topic, 'messages' => $messages, 'encoding' => $encoding])['results'];
+        $params = ['topic' => $topic, 'messages' => $messages, 'encoding' => $encoding];
+        if ($transaction !== null) {
+            $params['transaction'] = $transaction;
+        }
+        return $this->call('produce', $params)['results'];
+    }
+
+    /**
+     * Begins a transaction; returns its handle. The daemon aborts it if this connection closes
+     * first (the request or script ended) or after $timeoutMs.
+     */
+    public function beginTransaction(string $transactionalId, ?int $timeoutMs = null): string
+    {
+        $params = ['transactionalId' => $transactionalId];
+        if ($timeoutMs !== null) {
+            $params['timeoutMs'] = $timeoutMs;
+        }
+        return $this->call('beginTransaction', $params)['transaction'];
+    }
+
+    /**
+     * Puts the offsets of fetched messages into the transaction: they are acknowledged when it
+     * commits and fetched again when it aborts (do not ack them yourself).
+     *
+     * @param list<array<string, mixed>> $messages as returned by fetch()
+     * @return list<array<string, mixed>> the offsets added
+     */
+    public function sendOffsetsToTransaction(string $transaction, string $group, array $messages): array
+    {
+        $refs = array_map(fn (array $m): array => ['topic' => $m['topic'], 'partition' => $m['partition'], 'offset' => $m['offset']], $messages);
+        return $this->call('sendOffsetsToTransaction', ['transaction' => $transaction, 'group' => $group, 'messages' => $refs])['offsets'];
+    }
+
+    public function commitTransaction(string $transaction): void
+    {
+        $this->call('commitTransaction', ['transaction' => $transaction]);
+    }
+
+    public function abortTransaction(string $transaction): void
+    {
+        $this->call('abortTransaction', ['transaction' => $transaction]);
     }
 
     /**

@@ -7,14 +7,20 @@
  *
  * Keys, values and header values are in the request's `encoding` (utf8, base64, json); offsets
  * are decimal strings ("-1" with acks "none", where the broker does not say).
+ *
+ * With `transaction` (a handle from beginTransaction) the messages go through that
+ * transaction's producer (acks=all, idempotent) and become visible to read_committed consumers
+ * only when it commits; a message that fails dooms the transaction (commit then answers
+ * TRANSACTION_ABORTABLE).
  */
 import type { RecordOutcome } from '../../machines/producer/delivery.js';
 import type { AcksMode, OutgoingRecord, Producer } from '../../machines/producer/producer.js';
 import { MAX_RECORD_TIMESTAMP } from '../../machines/producer/record-size.js';
 import { dataValue, encodingParam, headersValue, type DataEncoding } from '../data-encoding.js';
-import { NotReadyError } from '../errors.js';
+import { InvalidParamsError, NotReadyError } from '../errors.js';
 import { method, type MethodTable } from '../method-table.js';
-import { array, integer, object, oneOf, optional, params, withDefault, type Validator } from '../params.js';
+import { array, integer, object, oneOf, optional, params, string, withDefault, type Validator } from '../params.js';
+import type { TransactionRegistry } from '../transactions.js';
 import { topicName } from './admin.js';
 
 /** Most messages one call may carry; larger batches belong in several calls. */
@@ -28,6 +34,8 @@ export interface ProduceParams {
   readonly topic: string;
   readonly messages: OutgoingRecord[];
   readonly acks: AcksMode | undefined;
+  /** A transaction handle: the messages are part of that transaction. */
+  readonly transaction: string | undefined;
 }
 
 function messageValidator(encoding: DataEncoding): Validator<OutgoingRecord> {
@@ -54,10 +62,13 @@ const byEncoding = new Map<DataEncoding, Validator<ProduceParams>>(
         messages: array(messageValidator(encoding), { minItems: 1, maxItems: MAX_MESSAGES_PER_CALL }),
         acks: optional(oneOf(ACKS_PARAM)),
         encoding: encodingParam,
+        transaction: optional(string({ minLength: 1, maxLength: 200 })),
       });
       return (value: unknown, field: string): ProduceParams => {
         const p = inner(value, field);
-        return { topic: p.topic, messages: p.messages, acks: p.acks };
+        // Kafka takes transactional records only with acks=all.
+        if (p.transaction !== undefined && p.acks !== undefined && p.acks !== 'all') throw new InvalidParamsError(`${field}.acks`, '"all" or nothing with a transaction', `"${p.acks}"`);
+        return { topic: p.topic, messages: p.messages, acks: p.acks, transaction: p.transaction };
       };
     })(),
   ]),
@@ -84,10 +95,14 @@ export function produceResults(outcomes: readonly RecordOutcome[]): ProduceResul
   });
 }
 
-export function registerProduceMethod(table: MethodTable, producer: () => Producer | undefined): void {
+export function registerProduceMethod(table: MethodTable, producer: () => Producer | undefined, transactions?: TransactionRegistry): void {
   table.register(
     'produce',
-    method('Writes messages to a topic; answers one {partition, offset} or {error} per message, in order.', produceParams, async (p) => {
+    method('Writes messages to a topic (inside a transaction when given one); answers one {partition, offset} or {error} per message, in order.', produceParams, async (p) => {
+      if (p.transaction !== undefined) {
+        if (transactions === undefined) throw new InvalidParamsError('params.transaction', 'nothing: this daemon serves no transactions', 'a transaction handle');
+        return { results: produceResults(await transactions.produce(p.transaction, p.topic, p.messages)) };
+      }
       const current = producer();
       if (current === undefined) throw new NotReadyError('the producer is restarting or stopped');
       const outcomes = await current.send(p.topic, p.messages, p.acks ?? current.settings.acks);

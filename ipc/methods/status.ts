@@ -38,6 +38,16 @@ export interface StatusSource {
   actors(): readonly ActorStatus[];
   subscriptions(): readonly SubscriptionStatus[];
   consumers?(): readonly ConsumerStatus[];
+  transactions?(): readonly TransactionStatus[];
+}
+
+/** A transaction an app began and has not ended. */
+export interface TransactionStatus {
+  readonly transaction: string;
+  readonly transactionalId: string;
+  readonly session: string;
+  readonly startedAt: string;
+  readonly deadline: string;
 }
 
 export interface StatusResult {
@@ -48,6 +58,7 @@ export interface StatusResult {
   readonly sessions: readonly SessionInfo[];
   readonly subscriptions: readonly SubscriptionStatus[];
   readonly consumers?: readonly ConsumerStatus[];
+  readonly transactions?: readonly TransactionStatus[];
 }
 
 const statusParams = params({});
@@ -60,7 +71,7 @@ export function statusMethod(deps: {
   now?: () => number;
 }): MethodDefinition<Infer<typeof statusParams>, StatusResult> {
   const now = deps.now ?? Date.now;
-  return method('Reports the version, uptime, actors with their machine and state, sessions and subscriptions.', statusParams, async () => ({
+  return method('Reports the version, uptime, actors with their machine and state, sessions, subscriptions, consumer groups and open transactions.', statusParams, async () => ({
     version: deps.version,
     startedAt: deps.startedAt.toISOString(),
     uptimeMs: Math.max(0, now() - deps.startedAt.getTime()),
@@ -68,5 +79,6 @@ export function statusMethod(deps: {
     sessions: deps.sessions.list(),
     subscriptions: deps.source.subscriptions(),
     consumers: deps.source.consumers?.() ?? [],
+    transactions: deps.source.transactions?.() ?? [],
   }));
 }

@@ -40,6 +40,11 @@ export function consumerSystemId(group: string): string {
   return `consumer:${group}`;
 }
 
+/** The group membership actor of a consumer (classic or KIP-848). */
+export function groupSystemId(group: string): string {
+  return `group:${group}`;
+}
+
 export function fetcherSystemId(group: string): string {
   return `fetcher:${group}`;
 }
@@ -85,7 +90,7 @@ export function createConsumerMachine(groupLogic: AnyActorLogic) {
           },
           committable: () => input.core.committable(),
         };
-        enqueue.spawnChild('group', { id: 'group', systemId: `group:${name}`, input: groupInput });
+        enqueue.spawnChild('group', { id: 'group', systemId: groupSystemId(name), input: groupInput });
       }),
       stopGroup: sendTo('group', { type: 'group.stop' }),
       stopFetcher: enqueueActions(({ enqueue }) => enqueue.stopChild('fetcher')),

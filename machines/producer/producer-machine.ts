@@ -22,6 +22,11 @@ import type { ProducerCluster } from './sender.js';
 import { transactionMachine } from './transaction-machine.js';
 
 export const PRODUCER_SYSTEM_ID = 'producer';
+
+/** System id of the transactional producer of one transactional id (apps begin transactions on it over IPC). */
+export function transactionalProducerSystemId(transactionalId: string): string {
+  return `producer:txn:${transactionalId}`;
+}
 /** Id of a transactional producer's transaction life-cycle child. */
 export const TRANSACTION_CHILD_ID = 'transaction';
 
@@ -161,8 +166,8 @@ export type ProducerActor = ActorRefFrom<typeof producerMachine>;
 export type ProducerSnapshot = SnapshotFrom<typeof producerMachine>;
 
 /** The running producer's data plane, found by system id; undefined while it restarts or after it closed. */
-export function producerOf(system: { get(id: string): AnyActorRef | undefined }): Producer | undefined {
-  const actor = system.get(PRODUCER_SYSTEM_ID) as ProducerActor | undefined;
+export function producerOf(system: { get(id: string): AnyActorRef | undefined }, systemId: string = PRODUCER_SYSTEM_ID): Producer | undefined {
+  const actor = system.get(systemId) as ProducerActor | undefined;
   const snapshot = actor?.getSnapshot();
   if (snapshot === undefined || snapshot.status !== 'active') return undefined;
   return snapshot.context.producer;

@@ -182,6 +182,11 @@ export class Producer {
     return this.requireTransaction('abortTransaction').abort(timeoutMs);
   }
 
+  /** A record of the transaction failed before or after reaching a broker: only an abort is allowed now. */
+  transactionFailed(error: Error): void {
+    this.requireTransaction('fail a transaction').batchFailed(error);
+  }
+
   private requireTransaction(action: string): TransactionManager {
     if (this.transaction === null) throw new TransactionStateError(action, 'not possible: the producer has no transactionalId');
     return this.transaction;

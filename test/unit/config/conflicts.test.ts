@@ -59,10 +59,6 @@ test('producer settings must agree', (t) => {
     c.producer.idempotent = false;
   }), []);
   expectOne(t, (c) => (c.producer.retries = 0), /^producer\.retries/);
-  expectOne(t, (c) => {
-    c.producer.idempotent = false;
-    c.producer.transactionalId = 'tx';
-  }, /^producer\.transactionalId: .*idempotent=true/);
   expectOne(t, (c) => (c.producer.batchBytes = c.producer.bufferBytes + 1), /^producer\.batchBytes/);
   expectOne(t, (c) => (c.connection.maxInFlight = 2), /^producer\.maxInFlightPerBroker: 5 is above connection\.maxInFlight \(2\)/);
   expectOne(t, (c) => (c.producer.deliveryTimeoutMs = 1000), /^producer\.deliveryTimeoutMs: 1000 is below/);

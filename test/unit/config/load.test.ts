@@ -85,7 +85,7 @@ test('environment and --set text is parsed by format', (t) => {
       KAFKA_SIDECAR_LOGGING_PRETTY: 'false',
       KAFKA_SIDECAR_IPC_SOCKET_MODE: '0660',
     },
-    argv: ['--set', 'consumer.assignors=cooperative-sticky', '--set', 'producer.transactionalId=tx-1'],
+    argv: ['--set', 'consumer.assignors=cooperative-sticky', '--set', 'producer.transactions.idleMs=5000'],
   });
   t.deepEqual(config.kafka.brokers, ['a:1', 'b:2']);
   t.true(config.nats.enabled);
@@ -93,15 +93,15 @@ test('environment and --set text is parsed by format', (t) => {
   t.false(config.logging.pretty);
   t.is(config.ipc.socket.mode, '0660');
   t.deepEqual(config.consumer.assignors, ['cooperative-sticky']);
-  t.is(config.producer.transactionalId, 'tx-1');
+  t.is(config.producer.transactions.idleMs, 5000);
 });
 
 test('an empty text unsets a nullable key set by an earlier source', (t) => {
   const dir = tempDir();
-  const file = writeFile(dir, 'c.json', JSON.stringify({ producer: { transactionalId: 'tx' } }));
-  const { config, provenance } = loadConfig({ argv: ['--config', file, '--set', 'producer.transactionalId='] });
-  t.is(config.producer.transactionalId, null);
-  t.deepEqual(provenance['producer.transactionalId'], { kind: 'set' });
+  const file = writeFile(dir, 'c.json', JSON.stringify({ consumer: { groupInstanceId: 'pod-1' } }));
+  const { config, provenance } = loadConfig({ argv: ['--config', file, '--set', 'consumer.groupInstanceId='] });
+  t.is(config.consumer.groupInstanceId, null);
+  t.deepEqual(provenance['consumer.groupInstanceId'], { kind: 'set' });
 });
 
 test('the socket path defaults into $XDG_RUNTIME_DIR and says so', (t) => {
