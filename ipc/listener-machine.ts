@@ -12,7 +12,7 @@
  * transport is created afresh by `open()` each time the actor starts, so a restart after a
  * failure never reuses a half-closed server.
  */
-import { assign, enqueueActions, fromCallback, setup, type ActorRefFrom } from 'xstate';
+import { assign, createActor, enqueueActions, fromCallback, setup, type ActorRefFrom } from 'xstate';
 import type { ListenerEvents, ListenerTransport } from './listener-transport.js';
 import type { Session, TransportName } from './session.js';
 import { sessionMachine, sessionSystemId } from './session-machine.js';
@@ -101,21 +101,23 @@ export const listenerMachine = setup({
     context: {} as ListenerContext,
     events: {} as ListenerEvent,
   },
-  actors: { transport: transportLogic, session: sessionMachine },
+  actors: { transport: transportLogic },
   actions: {
     forwardStop: enqueueActions(({ enqueue, event }) => {
       if (event.type === 'listener.stop') enqueue.sendTo('transport', event);
     }),
-    spawnSession: enqueueActions(({ enqueue, event }) => {
+    /**
+     * A session actor is created with this actor as its parent (so the actor tree, status and
+     * the page show it under its listener) but kept out of the snapshot's children: XState
+     * copies that map on every spawn and stop, which with thousands of connected apps would
+     * cost milliseconds per connection. It ends by itself when its session closes (and the
+     * transport closes every session when it stops or fails).
+     */
+    spawnSession: ({ event, self }) => {
       if (event.type !== 'transport.session') return;
       const id = sessionSystemId(event.session.id);
-      enqueue.spawnChild('session', { id, systemId: id, input: { session: event.session } });
-    }),
-    /** A closed session's actor is done; dropping it frees its system id and its place in the snapshot. */
-    forgetSession: enqueueActions(({ enqueue, event }) => {
-      const actorId = (event as { actorId?: string }).actorId;
-      if (actorId !== undefined) enqueue.stopChild(actorId);
-    }),
+      createActor(sessionMachine, { parent: self, id, systemId: id, input: { session: event.session } }).start();
+    },
     noteDown: assign({ reason: ({ event }) => (event.type === 'transport.down' ? event.reason : null) }),
     noteUp: assign({ reason: () => null }),
     noteFailure: assign({ error: ({ event }) => (event.type === 'transport.failed' ? event.error : null) }),
@@ -130,8 +132,6 @@ export const listenerMachine = setup({
   invoke: { id: 'transport', src: 'transport', input: ({ context }) => context.open },
   on: {
     'transport.session': { actions: 'spawnSession' },
-    // Sessions are the only children that finish (the transport actor never does).
-    'xstate.done.actor.*': { actions: 'forgetSession' },
   },
   initial: 'starting',
   states: {

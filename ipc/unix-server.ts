@@ -137,7 +137,9 @@ export class UnixSocketServer implements ListenerTransport {
     try {
       inode = (await lstat(path)).ino;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      // Gone, or its directory is gone (ENOTDIR: something else now stands at the directory's path).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return;
       inode = null;
     }
     if (this.server === null || inode === this.socketInode) return;
@@ -156,7 +158,8 @@ export class UnixSocketServer implements ListenerTransport {
     try {
       if ((await lstat(this.options.path)).ino === this.socketInode) await unlink(this.options.path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ err }, 'cannot remove the socket file');
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.logger.warn({ err }, 'cannot remove the socket file');
     }
   }
 }
