@@ -21,6 +21,9 @@ export interface ListenerEvents {
   session(session: Session): void;
 }
 
+/** Events nobody listens to, for a transport started without a listener actor. */
+export const NO_LISTENER_EVENTS: ListenerEvents = { down: () => undefined, up: () => undefined, failed: () => undefined, session: () => undefined };
+
 export interface ListenerTransport {
   /** Starts serving; rejects (having released everything) when it cannot. */
   start(events: ListenerEvents): Promise<void>;

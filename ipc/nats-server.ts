@@ -16,7 +16,7 @@ import type { FrameAnswer, RpcDispatcher } from './dispatcher.js';
 import { FrameTooLargeError, InternalError, InvalidRequestError, RpcErrorNumber } from './errors.js';
 import { encodeMessage, failure, notification, parseFrame, type ParsedFrame, type RpcResponse } from './jsonrpc.js';
 import { ListenerFailedError, NatsUnavailableError } from './listen-errors.js';
-import type { ListenerEvents, ListenerTransport } from './listener-transport.js';
+import { NO_LISTENER_EVENTS, type ListenerEvents, type ListenerTransport } from './listener-transport.js';
 import type { MethodTable } from './method-table.js';
 import { TransportName, type Session, type SessionRegistry } from './session.js';
 
@@ -83,9 +83,6 @@ function deliverSubjectOf(frame: ParsedFrame): string | undefined {
   return typeof params?.deliverSubject === 'string' && params.deliverSubject !== '' ? params.deliverSubject : undefined;
 }
 
-/** Events nobody listens to, for a server started without a listener actor. */
-const NO_EVENTS: ListenerEvents = { down: () => undefined, up: () => undefined, failed: () => undefined, session: () => undefined };
-
 export class NatsRpcServer implements ListenerTransport {
   private readonly options: NatsServerOptions;
   private readonly table: MethodTable;
@@ -98,7 +95,7 @@ export class NatsRpcServer implements ListenerTransport {
   private nc: NatsConnection | null = null;
   private service: Service | null = null;
   private stopRegistering: (() => void) | null = null;
-  private events: ListenerEvents = NO_EVENTS;
+  private events: ListenerEvents = NO_LISTENER_EVENTS;
 
   constructor(options: NatsServerOptions, deps: { table: MethodTable; dispatcher: RpcDispatcher; sessions: SessionRegistry; logger: Logger }) {
     this.options = options;
@@ -113,7 +110,7 @@ export class NatsRpcServer implements ListenerTransport {
     return this.service?.info().id ?? null;
   }
 
-  async start(events: ListenerEvents = NO_EVENTS): Promise<void> {
+  async start(events: ListenerEvents = NO_LISTENER_EVENTS): Promise<void> {
     if (this.nc !== null) throw new Error('the NATS server is already started');
     this.events = events;
     let nc: NatsConnection;

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RpcDispatcher } from './dispatcher.js';
 import { ListenerFailedError, SocketPathError } from './listen-errors.js';
-import type { ListenerEvents, ListenerTransport } from './listener-transport.js';
+import { NO_LISTENER_EVENTS, type ListenerEvents, type ListenerTransport } from './listener-transport.js';
 import type { SessionRegistry } from './session.js';
 import { prepareSocketPath } from './socket-path.js';
 import { UnixConnection } from './unix-connection.js';
@@ -25,9 +25,6 @@ const LISTEN_BACKLOG = 4096;
  * only a new listen cures; a stat per second costs nothing.
  */
 const SOCKET_CHECK_MS = 1000;
-
-/** Events nobody listens to, for a server started without a listener actor. */
-const NO_EVENTS: ListenerEvents = { down: () => undefined, up: () => undefined, failed: () => undefined, session: () => undefined };
 
 export interface UnixServerOptions {
   readonly path: string;
@@ -49,7 +46,7 @@ export class UnixSocketServer implements ListenerTransport {
   private server: Server | null = null;
   /** Inode of the socket file we created: at stop we remove the file only if it is still ours. */
   private socketInode: number | null = null;
-  private events: ListenerEvents = NO_EVENTS;
+  private events: ListenerEvents = NO_LISTENER_EVENTS;
   private socketCheck: NodeJS.Timeout | null = null;
   private failing = false;
 
@@ -64,7 +61,7 @@ export class UnixSocketServer implements ListenerTransport {
     return this.connections.size;
   }
 
-  async start(events: ListenerEvents = NO_EVENTS): Promise<void> {
+  async start(events: ListenerEvents = NO_LISTENER_EVENTS): Promise<void> {
     if (this.server !== null) throw new Error('the Unix socket server is already started');
     this.events = events;
     this.failing = false;

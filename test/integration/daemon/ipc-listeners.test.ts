@@ -174,3 +174,20 @@ test('a removed socket file restarts ipc:unix; when it cannot listen again the s
   t.is(fatal?.err?.type, 'SupervisionEscalatedError');
   t.regex(fatal?.err?.message ?? '', new RegExp(`^ipc:unix failed ${maxRestarts + 1} times within ${windowMs} ms, giving up: cannot create the directory of ipc\\.socket\\.path`));
 });
+
+test('NATS unreachable at start-up stops the start with exit 1 and says why, instead of retrying', async (t) => {
+  const env = await kafkaEnv();
+  // A port nothing listens on: a NATS server that was stopped.
+  const gone = await startLocalNats();
+  await gone.stop();
+  const failed = await startDaemon({
+    KAFKA_SIDECAR_KAFKA_BROKERS: env.brokers.join(','),
+    KAFKA_SIDECAR_NATS_ENABLED: 'true',
+    KAFKA_SIDECAR_NATS_SERVERS: gone.url,
+  }).then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  t.regex(failed?.message ?? '', /exited with 1/);
+  t.regex(failed?.message ?? '', new RegExp(`kafka-sidecar: cannot connect to NATS at ${gone.url.replace(/[.]/g, '\\.')}`));
+});
