@@ -12,10 +12,10 @@
  * transport is created afresh by `open()` each time the actor starts, so a restart after a
  * failure never reuses a half-closed server.
  */
-import { assign, createActor, enqueueActions, fromCallback, setup, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, fromCallback, setup, type ActorRefFrom } from 'xstate';
 import type { ListenerEvents, ListenerTransport } from './listener-transport.js';
 import type { Session, TransportName } from './session.js';
-import { sessionMachine, sessionSystemId } from './session-machine.js';
+import { startSessionActor } from './session-machine.js';
 
 export interface ListenerInput {
   readonly transport: TransportName;
@@ -115,8 +115,7 @@ export const listenerMachine = setup({
      */
     spawnSession: ({ event, self }) => {
       if (event.type !== 'transport.session') return;
-      const id = sessionSystemId(event.session.id);
-      createActor(sessionMachine, { parent: self, id, systemId: id, input: { session: event.session } }).start();
+      startSessionActor(event.session, self);
     },
     noteDown: assign({ reason: ({ event }) => (event.type === 'transport.down' ? event.reason : null) }),
     noteUp: assign({ reason: () => null }),

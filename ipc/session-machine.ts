@@ -4,7 +4,7 @@
  * lifecycle: open, draining (no new calls; those in flight are answered), closed. Frames never
  * reach it: calls go from the transport to the dispatcher directly.
  */
-import { fromCallback, setup } from 'xstate';
+import { createActor, setup, type AnyActorRef } from 'xstate';
 import type { Session } from './session.js';
 import type { TransportName } from './session.js';
 
@@ -32,21 +32,9 @@ export const sessionMachine = setup({
     context: {} as SessionActorContext,
     events: {} as SessionLifecycleEvent,
   },
-  actors: {
-    /** Turns the session's two lifecycle promises into events; nothing per call. */
-    lifecycle: fromCallback<SessionLifecycleEvent, Session>(({ input, sendBack }) => {
-      let live = true;
-      void input.draining.then(() => live && sendBack({ type: 'session.draining' }));
-      void input.ended.then(() => live && sendBack({ type: 'session.closed' }));
-      return () => {
-        live = false;
-      };
-    }),
-  },
 }).createMachine({
   id: 'session',
   context: ({ input }) => ({ id: input.session.id, transport: input.session.transport, session: input.session }),
-  invoke: { id: 'lifecycle', src: 'lifecycle', input: ({ context }) => context.session },
   initial: 'open',
   states: {
     open: {
@@ -58,3 +46,16 @@ export const sessionMachine = setup({
     closed: { type: 'final' },
   },
 });
+
+/**
+ * Starts the actor of a session (under `parent`, its listener) and feeds it the session's two
+ * lifecycle promises; nothing per call. The promises are wired here rather than by an invoked
+ * callback actor so that a connecting app costs one actor, not two.
+ */
+export function startSessionActor(session: Session, parent?: AnyActorRef): AnyActorRef {
+  const id = sessionSystemId(session.id);
+  const actor = createActor(sessionMachine, { ...(parent ? { parent } : {}), id, systemId: id, input: { session } }).start();
+  void session.draining.then(() => actor.send({ type: 'session.draining' }));
+  void session.ended.then(() => actor.send({ type: 'session.closed' }));
+  return actor;
+}

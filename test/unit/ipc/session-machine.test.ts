@@ -1,7 +1,6 @@
 import test from 'ava';
 import { setTimeout as tick } from 'node:timers/promises';
-import { createActor } from 'xstate';
-import { sessionMachine, sessionSystemId } from '../../../ipc/session-machine.js';
+import { sessionSystemId, startSessionActor } from '../../../ipc/session-machine.js';
 import { Session, TransportName } from '../../../ipc/session.js';
 import { captureLogger } from './log-capture.js';
 
@@ -11,7 +10,7 @@ function session(): Session {
 
 test('open → draining → closed, following the session', async (t) => {
   const s = session();
-  const actor = createActor(sessionMachine, { input: { session: s } }).start();
+  const actor = startSessionActor(s);
   t.is(actor.getSnapshot().value, 'open');
   t.like(actor.getSnapshot().context, { id: 'unix:7', transport: 'unix' });
   s.drain();
@@ -25,7 +24,7 @@ test('open → draining → closed, following the session', async (t) => {
 
 test('a session closed without draining first still passes through draining, then closes', async (t) => {
   const s = session();
-  const actor = createActor(sessionMachine, { input: { session: s } }).start();
+  const actor = startSessionActor(s);
   const seen: unknown[] = [];
   actor.subscribe((snapshot) => seen.push(snapshot.value));
   await s.close('connection reset');
@@ -36,15 +35,16 @@ test('a session closed without draining first still passes through draining, the
 test('an actor for a session that had already closed ends at once', async (t) => {
   const s = session();
   await s.close('gone');
-  const actor = createActor(sessionMachine, { input: { session: s } }).start();
+  const actor = startSessionActor(s);
   await tick(0);
   t.is(actor.getSnapshot().status, 'done');
 });
 
 test('calls do not reach the actor: only the lifecycle moves it', async (t) => {
   const s = session();
+  const actor = startSessionActor(s);
   const inspected: string[] = [];
-  const actor = createActor(sessionMachine, { input: { session: s }, inspect: (e) => e.type === '@xstate.event' && inspected.push(e.event.type) }).start();
+  actor.system.inspect((e) => void (e.type === '@xstate.event' && inspected.push(e.event.type)));
   s.callsInFlight++;
   s.notify('message', { offset: '1' });
   s.callsInFlight--;
