@@ -1,8 +1,10 @@
-// The root of the supervision tree. It runs the cluster and the producer, each under a supervisor (restart with
-// backoff, escalate past supervisor.maxRestarts within supervisor.windowMs) and ends in
+// The root of the supervision tree. It runs the cluster, the producer and the IPC listeners, each under a
+// supervisor (restart with backoff, escalate past supervisor.maxRestarts within supervisor.windowMs) and ends in
 // `escalated` when a supervisor gives up, which makes the process exit non-zero so that the
-// container runtime restarts it.
+// container runtime restarts it. Consumers are spawned on demand, each under its own supervisor.
 import { assign, enqueueActions, setup } from 'xstate';
+import { listenerMachine, listenerSystemId, type ListenerInput } from '../ipc/listener-machine.js';
+import { TransportName } from '../ipc/session.js';
 import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import { clusterMachine, type ClusterActor, type ClusterOptions } from '../machines/cluster/cluster-machine.js';
 import { ClusterStoppedError } from '../machines/cluster/errors.js';
@@ -17,6 +19,8 @@ export interface DaemonInput {
   readonly cluster: ClusterOptions;
   /** The producer's settings; it reaches the cluster through the actor system. */
   readonly producer: Omit<ProducerInput, 'cluster'>;
+  /** The IPC listeners (the Unix socket; NATS when enabled), each run under a supervisor. */
+  readonly listeners: readonly ListenerInput[];
   readonly supervision: RestartPolicy;
   /** Running this long without failing resets a child's restart backoff. */
   readonly stableAfterMs: number;
@@ -37,6 +41,13 @@ export const CLUSTER_SUPERVISOR_ID = 'supervisor:cluster';
 export const producerSupervisorMachine = createSupervisorMachine(producerMachine);
 
 export const PRODUCER_SUPERVISOR_ID = 'supervisor:producer';
+
+export const listenerSupervisorMachine = createSupervisorMachine(listenerMachine);
+
+/** `supervisor:ipc:unix`, `supervisor:ipc:nats`. */
+export function listenerSupervisorId(transport: TransportName): string {
+  return `supervisor:${listenerSystemId(transport)}`;
+}
 
 export const classicConsumerSupervisorMachine = createSupervisorMachine(classicConsumerMachine);
 export const kip848ConsumerSupervisorMachine = createSupervisorMachine(kip848ConsumerMachine);
@@ -87,11 +98,25 @@ export const daemonMachine = setup({
   actors: {
     clusterSupervisor: clusterSupervisorMachine,
     producerSupervisor: producerSupervisorMachine,
+    listenerSupervisor: listenerSupervisorMachine,
     classicConsumerSupervisor: classicConsumerSupervisorMachine,
     kip848ConsumerSupervisor: kip848ConsumerSupervisorMachine,
   },
   actions: {
     countChildFailure: assign({ childFailures: ({ context }) => context.childFailures + 1 }),
+    startListeners: enqueueActions(({ context, enqueue }) => {
+      for (const listener of context.input.listeners) {
+        const id = listenerSupervisorId(listener.transport);
+        const input = supervisorInput(listenerMachine, {
+          childSystemId: listenerSystemId(listener.transport),
+          childInput: listener,
+          policy: context.input.supervision,
+          stableAfterMs: context.input.stableAfterMs,
+        });
+        enqueue.spawnChild('listenerSupervisor', { id, systemId: id, input });
+      }
+    }),
+    noteEscalation: assign({ escalation: ({ event }) => escalation((event as { error?: unknown }).error) }),
     startConsumer: enqueueActions(({ context, event, enqueue, self }) => {
       if (event.type !== 'daemon.consumer.start') return;
       const group = event.input.group.group;
@@ -128,6 +153,8 @@ export const daemonMachine = setup({
   initial: 'running',
   states: {
     running: {
+      // Spawned rather than invoked: how many there are depends on the configuration (NATS or not).
+      entry: 'startListeners',
       invoke: [
         {
           id: CLUSTER_SUPERVISOR_ID,
@@ -140,7 +167,7 @@ export const daemonMachine = setup({
               policy: context.input.supervision,
               stableAfterMs: context.input.stableAfterMs,
             }),
-          onError: { target: 'escalated', actions: assign({ escalation: ({ event }) => escalation(event.error) }) },
+          onError: { target: 'escalated', actions: 'noteEscalation' },
         },
         {
           id: PRODUCER_SUPERVISOR_ID,
@@ -153,16 +180,19 @@ export const daemonMachine = setup({
               policy: context.input.supervision,
               stableAfterMs: context.input.stableAfterMs,
             }),
-          onError: { target: 'escalated', actions: assign({ escalation: ({ event }) => escalation(event.error) }) },
+          onError: { target: 'escalated', actions: 'noteEscalation' },
         },
       ],
       on: {
         'daemon.stop': { target: 'stopped' },
         'daemon.consumer.start': { actions: 'startConsumer' },
         'daemon.txnProducer.start': { actions: 'startTransactionalProducer' },
-        // A consumer's or transactional producer's supervisor that gave up (the cluster's and the
-        // shared producer's have exact handlers above, which win): only that group or
-        // transactional id ends; unhandled, XState would fail the root.
+        // A listener whose supervisor gave up ends the daemon, as the cluster's does.
+        [`xstate.error.actor.${listenerSupervisorId(TransportName.unix)}`]: { target: 'escalated', actions: 'noteEscalation' },
+        [`xstate.error.actor.${listenerSupervisorId(TransportName.nats)}`]: { target: 'escalated', actions: 'noteEscalation' },
+        // A consumer's or transactional producer's supervisor that gave up (the cluster's, the
+        // shared producer's and the listeners' have exact handlers above, which win): only that
+        // group or transactional id ends; unhandled, XState would fail the root.
         'xstate.error.actor.*': { actions: 'countChildFailure' },
       },
     },

@@ -7,6 +7,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { SidecarConfig } from '../config/schema.js';
 import { IpcServer } from '../ipc/ipc-server.js';
+import { listenerSystemId, listening, type ListenerActor } from '../ipc/listener-machine.js';
 import { adminOperations, registerAdminMethods, type AdminOperations } from '../ipc/methods/admin.js';
 import { ClusterClient } from '../machines/cluster/cluster-client.js';
 import type { ClusterActor } from '../machines/cluster/cluster-machine.js';
@@ -85,10 +86,21 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const directory = new ActorDirectory();
   const hub = new InspectionHub();
   const actorLog = new ActorLog(logger);
+  const subscriptions = new SubscriptionRegistry();
+  const ipc: IpcServer = new IpcServer(
+    {
+      version,
+      socket: { path: config.ipc.socket.path, mode: Number.parseInt(config.ipc.socket.mode, 8) },
+      maxFrameBytes: config.ipc.maxFrameBytes,
+      nats: natsOptions(config),
+    },
+    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list(), transactions: () => transactions.list() } },
+  );
   const root = createActor(daemonMachine, {
     input: {
       cluster: clusterOptionsFrom(config, brokers, version),
       producer: producerOptionsFrom(config),
+      listeners: ipc.listeners,
       supervision: { maxRestarts: config.supervisor.maxRestarts, windowMs: config.supervisor.windowMs, backoff: config.supervisor.backoff },
       stableAfterMs: config.supervisor.windowMs,
     },
@@ -99,17 +111,10 @@ export async function runDaemon(argv: string[]): Promise<number> {
     },
     systemId: 'daemon',
   });
-
-  const subscriptions = new SubscriptionRegistry();
-  const ipc = new IpcServer(
-    {
-      version,
-      socket: { path: config.ipc.socket.path, mode: Number.parseInt(config.ipc.socket.mode, 8) },
-      maxFrameBytes: config.ipc.maxFrameBytes,
-      nats: natsOptions(config),
-    },
-    { logger, status: { actors: () => directory.list(), subscriptions: () => subscriptions.list(), consumers: () => consumers.list(), transactions: () => transactions.list() } },
-  );
+  // The listener actors of the moment (a supervisor replaces one that failed under the same id).
+  const listenerIds = ipc.listeners.map((l) => listenerSystemId(l.transport));
+  const listenerActors = (): ListenerActor[] =>
+    listenerIds.map((id) => root.system.get(id) as ListenerActor | undefined).filter((a): a is ListenerActor => a !== undefined);
 
   // The cluster actor is re-created by its supervisor after a failure: admin calls look up the
   // current one each time.
@@ -128,14 +133,14 @@ export async function runDaemon(argv: string[]): Promise<number> {
   };
   registerAdminMethods(ipc.methods, admin, { timeoutMs: config.connection.requestTimeoutMs });
   const transactionalProducers = new TransactionalProducerDirectory(config, root);
-  const transactions = new TransactionRegistry(
+  const transactions: TransactionRegistry = new TransactionRegistry(
     { timeoutMs: config.producer.transactions.timeoutMs, idleMs: config.producer.transactions.idleMs, requestTimeoutMs: config.connection.requestTimeoutMs },
     transactionalProducers,
     logger.child({ component: 'transactions' }),
   );
   // Like the cluster, the producer is looked up per call: its supervisor may have re-created it.
   registerProduceMethod(ipc.methods, () => producerOf(root.system), transactions);
-  const consumers = new ConsumerDirectory(config, root, logger);
+  const consumers: ConsumerDirectory = new ConsumerDirectory(config, root, logger);
   registerConsumeMethods(ipc.methods, {
     source: consumers,
     subscriptions,
@@ -155,7 +160,17 @@ export async function runDaemon(argv: string[]): Promise<number> {
     if (!cluster) return 'the cluster actor is restarting';
     return cluster.getSnapshot().matches('ready') ? undefined : 'not connected to Kafka yet';
   };
-  let ipcListening = false;
+  // Ready while every listener serves; a NATS listener that is reconnecting counts, as the
+  // socket still serves and the NATS client restores its endpoints by itself.
+  const ipcReady = (): string | undefined => {
+    for (const id of listenerIds) {
+      const actor = root.system.get(id) as ListenerActor | undefined;
+      const snapshot = actor?.getSnapshot();
+      if (snapshot === undefined || snapshot.status !== 'active') return `${id} is restarting`;
+      if (!snapshot.matches('listening') && !snapshot.matches('reconnecting')) return `${id} is ${String(snapshot.value)}`;
+    }
+    return undefined;
+  };
   const vizHandler = createVizHandler({ hub });
   const http = config.http.enabled
     ? new HttpServer({
@@ -164,7 +179,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
         registry: metrics.registry,
         readiness: [
           { name: 'cluster', check: clusterReady },
-          { name: 'ipc', check: () => (ipcListening ? undefined : 'listeners not up') },
+          { name: 'ipc', check: ipcReady },
         ],
         routes: new Map<string, RouteHandler>(VIZ_PREFIXES.map((prefix) => [prefix, vizHandler])),
         onError: (err) => logger.error({ err }, 'HTTP handler failed'),
@@ -192,8 +207,9 @@ export async function runDaemon(argv: string[]): Promise<number> {
   consumers.startDeclared();
 
   try {
-    await ipc.start();
-    ipcListening = true;
+    // A listener that cannot start now (a live daemon on the socket, NATS unreachable) stops the
+    // start with its reason; later failures are its supervisor's to handle.
+    await Promise.all(listenerIds.map((id) => listening(root.system.get(id) as ListenerActor | undefined)));
     const address = await http?.listen();
     const httpUrl = address ? `http://${config.http.host}:${address.port}` : 'disabled';
     logger.info({ brokers, socket: config.ipc.socket.path, http: httpUrl, nats: config.nats.enabled }, 'kafka-sidecar ready');
@@ -233,7 +249,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const shutdownStarted = Date.now();
   // Open transactions are aborted (with their sessions, and those no session holds), within the shutdown deadline.
   transactions.beginShutdown(shutdownStarted + Math.max(1, config.shutdown.timeoutMs - 1500));
-  await ipc.shutdown(Math.max(0, config.shutdown.timeoutMs - 1000));
+  await ipc.shutdown(Math.max(0, config.shutdown.timeoutMs - 1000), listenerActors());
   await transactions.abortAll();
   await transactionalProducers.closeAll(Math.max(1, config.shutdown.timeoutMs - 1000 - (Date.now() - shutdownStarted)));
   // Buffered records get their chance to reach Kafka before the actors stop.

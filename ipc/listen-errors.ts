@@ -1,6 +1,7 @@
 /**
- * Why a transport could not start. These stop the daemon at startup with a message that says
- * what to do; they never travel to an app.
+ * Why a transport could not start or keep serving. At startup these stop the daemon with a
+ * message that says what to do; later they fail the listener actor for its supervisor. They
+ * never travel to an app.
  */
 
 /** The socket path is served by a live process, or is a file that is not a socket. */
@@ -33,6 +34,17 @@ export class SocketPathError extends Error {
 export class NatsUnavailableError extends Error {
   override readonly name = 'NatsUnavailableError';
   readonly code = 'NATS_UNAVAILABLE';
+  readonly retriable = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A running transport cannot keep serving (its server failed, its socket file went away, its NATS connection closed). */
+export class ListenerFailedError extends Error {
+  override readonly name = 'ListenerFailedError';
+  readonly code = 'LISTENER_FAILED';
   readonly retriable = true;
 
   constructor(message: string, options?: { cause?: unknown }) {

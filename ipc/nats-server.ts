@@ -15,7 +15,8 @@ import type { Logger } from 'pino';
 import type { FrameAnswer, RpcDispatcher } from './dispatcher.js';
 import { FrameTooLargeError, InternalError, InvalidRequestError, RpcErrorNumber } from './errors.js';
 import { encodeMessage, failure, notification, parseFrame, type ParsedFrame, type RpcResponse } from './jsonrpc.js';
-import { NatsUnavailableError } from './listen-errors.js';
+import { ListenerFailedError, NatsUnavailableError } from './listen-errors.js';
+import { NO_LISTENER_EVENTS, type ListenerEvents, type ListenerTransport } from './listener-transport.js';
 import type { MethodTable } from './method-table.js';
 import { TransportName, type Session, type SessionRegistry } from './session.js';
 
@@ -82,7 +83,7 @@ function deliverSubjectOf(frame: ParsedFrame): string | undefined {
   return typeof params?.deliverSubject === 'string' && params.deliverSubject !== '' ? params.deliverSubject : undefined;
 }
 
-export class NatsRpcServer {
+export class NatsRpcServer implements ListenerTransport {
   private readonly options: NatsServerOptions;
   private readonly table: MethodTable;
   private readonly dispatcher: RpcDispatcher;
@@ -94,6 +95,7 @@ export class NatsRpcServer {
   private nc: NatsConnection | null = null;
   private service: Service | null = null;
   private stopRegistering: (() => void) | null = null;
+  private events: ListenerEvents = NO_LISTENER_EVENTS;
 
   constructor(options: NatsServerOptions, deps: { table: MethodTable; dispatcher: RpcDispatcher; sessions: SessionRegistry; logger: Logger }) {
     this.options = options;
@@ -108,8 +110,9 @@ export class NatsRpcServer {
     return this.service?.info().id ?? null;
   }
 
-  async start(): Promise<void> {
+  async start(events: ListenerEvents = NO_LISTENER_EVENTS): Promise<void> {
     if (this.nc !== null) throw new Error('the NATS server is already started');
+    this.events = events;
     let nc: NatsConnection;
     try {
       nc = await connect(connectionOptions(this.options));
@@ -117,7 +120,18 @@ export class NatsRpcServer {
       throw new NatsUnavailableError(`cannot connect to NATS at ${this.options.servers.join(', ')}: ${(err as Error).message}`, { cause: err });
     }
     this.nc = nc;
-    void this.logStatus(nc);
+    void this.watchStatus(nc);
+    void this.watchClosed(nc);
+    try {
+      await this.addService(nc);
+    } catch (err) {
+      await this.abort();
+      throw new NatsUnavailableError(`cannot serve over NATS at ${this.options.servers.join(', ')}: ${(err as Error).message}`, { cause: err });
+    }
+    this.logger.info({ servers: this.options.servers, prefix: this.options.prefix }, 'serving over NATS');
+  }
+
+  private async addService(nc: NatsConnection): Promise<void> {
     // @nats-io/services is built against its own copy of nats-core; the connection is the same object shape.
     const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
     const service = await svcm.add({
@@ -137,7 +151,6 @@ export class NatsRpcServer {
     // The endpoints are subscriptions on our connection; once the NATS server has seen them,
     // a request made right after start() (or after flush()) finds a responder.
     await nc.flush();
-    this.logger.info({ servers: this.options.servers, prefix: this.options.prefix }, 'serving over NATS');
   }
 
   /** Resolves when the NATS server has every endpoint added so far, e.g. of methods registered after start(). */
@@ -151,12 +164,29 @@ export class NatsRpcServer {
     if (nc === null) return;
     this.nc = null;
     this.stopRegistering?.();
-    await this.service?.stop();
+    await this.service?.stop().catch((err: unknown) => this.logger.warn({ err }, 'cannot stop the NATS service'));
     this.service = null;
     await Promise.allSettled([...this.inFlight]);
-    await Promise.all([...this.deliverSessions.values()].map((s) => s.close('NATS transport stopped')));
+    await this.closeDeliverSessions('NATS transport stopped');
     await nc.drain().catch((err: unknown) => this.logger.warn({ err }, 'NATS drain failed'));
     this.logger.info('NATS transport stopped');
+  }
+
+  /** Closes the connection at once; answers in flight are lost, sessions end. */
+  async abort(): Promise<void> {
+    const nc = this.nc;
+    if (nc === null) return;
+    this.nc = null;
+    this.stopRegistering?.();
+    this.service = null;
+    await this.closeDeliverSessions('NATS transport failed');
+    await nc.close().catch((err: unknown) => this.logger.warn({ err }, 'NATS close failed'));
+  }
+
+  private async closeDeliverSessions(reason: string): Promise<void> {
+    const sessions = [...this.deliverSessions.values()];
+    for (const session of sessions) session.drain();
+    await Promise.all(sessions.map((s) => s.close(reason)));
   }
 
   private addMethodEndpoint(group: ServiceGroup, name: string): void {
@@ -215,6 +245,7 @@ export class NatsRpcServer {
       this.clearIdleTimer(session);
       if (this.deliverSessions.get(subject) === session) this.deliverSessions.delete(subject);
     });
+    this.events.session(session);
     return session;
   }
 
@@ -261,12 +292,26 @@ export class NatsRpcServer {
     }
   }
 
-  private async logStatus(nc: NatsConnection): Promise<void> {
+  /** The client reconnects by itself (forever): a lost link is `down`, its return `up`, never a failure. */
+  private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
         this.logger.warn({ status: status.type, server: 'server' in status ? status.server : undefined }, 'NATS connection status');
       }
+      if (this.nc !== nc) continue;
+      if (status.type === 'disconnect') this.events.down(`disconnected from NATS at ${status.server}`);
+      else if (status.type === 'reconnect') this.events.up();
     }
+  }
+
+  /** A connection that closes while we still serve on it (not by stop or abort) is gone for good. */
+  private async watchClosed(nc: NatsConnection): Promise<void> {
+    const reason = await nc.closed();
+    if (this.nc !== nc) return;
+    const error = new ListenerFailedError(`the NATS connection closed${reason instanceof Error ? `: ${reason.message}` : ''}`, { cause: reason });
+    this.logger.error({ err: error }, 'the NATS listener failed');
+    await this.abort();
+    this.events.failed(error);
   }
 }
 

@@ -34,7 +34,14 @@ export class Session {
   private readonly logger: Logger;
   private cleanups: Cleanup[] = [];
   private closing: Promise<void> | null = null;
+  private isDraining = false;
+  private markDrainingStarted!: () => void;
   private markEnded!: () => void;
+  /**
+   * Resolves when the session stops taking new calls (the app ended its input, or the daemon is
+   * shutting down) and answers those in flight before it closes; at the latest when it closes.
+   */
+  readonly draining: Promise<void> = new Promise((resolve) => (this.markDrainingStarted = resolve));
   /** Resolves once the session has closed and its cleanups have run (for transports and the registry). */
   readonly ended: Promise<void> = new Promise((resolve) => (this.markEnded = resolve));
 
@@ -47,6 +54,13 @@ export class Session {
 
   get closed(): boolean {
     return this.closing !== null;
+  }
+
+  /** The transport takes no more calls from this app; those in flight are still answered. */
+  drain(): void {
+    if (this.isDraining) return;
+    this.isDraining = true;
+    this.markDrainingStarted();
   }
 
   /** Pushes a JSON-RPC notification to the app; false when the session is closed or cannot take more. */
@@ -72,6 +86,7 @@ export class Session {
 
   /** Ends the session: cleanups run newest first, each once; a failing cleanup is logged, not fatal. */
   close(reason: string): Promise<void> {
+    this.drain();
     this.closing ??= (async () => {
       this.logger.debug({ session: this.id, reason }, 'session closed');
       const cleanups = this.cleanups.reverse();

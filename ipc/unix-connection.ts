@@ -62,6 +62,7 @@ export class UnixConnection {
   /** Ends the connection after the calls in flight have answered; destroys it after graceMs. */
   shutdown(graceMs: number): Promise<void> {
     this.inputEnded = true;
+    this.session.drain();
     this.socket.pause();
     this.endWhenIdle();
     const timer = setTimeout(() => this.socket.destroy(), graceMs);
@@ -98,6 +99,7 @@ export class UnixConnection {
       this.logger.debug({ bytes: this.splitter.bufferedBytes }, 'app disconnected in the middle of a line; the partial line is dropped');
     }
     this.inputEnded = true;
+    this.session.drain();
     this.endWhenIdle();
   }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes the Mermaid diagram of every registered machine into DESIGN.md, between the markers
+// Writes the Mermaid diagram of every registered machine (daemon/machine-registry.ts) into DESIGN.md, between the markers
 // <!-- machines:begin --> and <!-- machines:end --> (via the compiled dist/machines/).
 // With --check, writes nothing and exits 1 when DESIGN.md differs from the machines.
 // Run `npm run build` first: the script refuses to use a dist/ older than the machine sources.
@@ -25,7 +25,7 @@ function* sources(dir) {
 }
 
 // A stale dist/ would draw older machines and make --check lie.
-for (const source of sources(join(root, 'machines'))) {
+for (const source of [...sources(join(root, 'machines')), ...sources(join(root, 'ipc')), join(root, 'daemon', 'machine-registry.ts')]) {
   const rel = relative(root, source);
   const compiled = join(root, 'dist', rel.replace(/\.ts$/, '.js'));
   if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
@@ -35,7 +35,7 @@ for (const source of sources(join(root, 'machines'))) {
 }
 
 const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
-const { machineRegistry } = await dist('machines/registry.js');
+const { machineRegistry } = await dist('daemon/machine-registry.js');
 const { machineGraph } = await dist('machines/graph/from-machine.js');
 const { machinesMarkdown, replaceMachinesBlock } = await dist('machines/graph/markdown.js');
 

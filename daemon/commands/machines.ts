@@ -2,7 +2,7 @@
 // from the machine definitions themselves, as Mermaid, Graphviz dot or JSON.
 import { writeFile } from 'node:fs/promises';
 import { parseDiagramFormat, renderGraphs, UnknownDiagramFormatError, type DiagramFormat } from '../../machines/graph/render.js';
-import { machineRegistry, registeredGraphs, UnknownMachineError } from '../../machines/registry.js';
+import { machineRegistry, registeredGraphs, UnknownMachineError } from '../machine-registry.js';
 import { ExitCode, wantsHelp, type CliCommand } from './command.js';
 
 export interface MachinesCommandIo {

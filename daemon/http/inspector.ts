@@ -14,7 +14,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { transitionEdgeIds } from '../../machines/graph/from-machine.js';
-import { registeredNameOfMachineId } from '../../machines/registry.js';
+import { registeredNameOfMachineId } from '../machine-registry.js';
 import type { ActorRow, LoggedEvent } from './viz/actor-row.js';
 import { activeStateIds, ActorStatus, errorText, machineOf, stateLeaves, statusOf } from './viz/actor-state.js';
 import { RingBuffer } from './viz/ring-buffer.js';

@@ -27,7 +27,7 @@ export interface DocumentedMachine {
 export function machinesMarkdown(machines: readonly DocumentedMachine[]): string {
   const parts = [
     MACHINES_BEGIN,
-    '<!-- Generated from machines/registry.ts by `npm run docs:machines`; do not edit by hand. -->',
+    '<!-- Generated from daemon/machine-registry.ts by `npm run docs:machines`; do not edit by hand. -->',
   ];
   for (const { graph, summary } of machines) {
     const counts = `${graph.nodes.length - 1} states, ${graph.edges.length} transitions`;

@@ -90,7 +90,7 @@ export interface ActorLogicInfo {
 }
 
 export interface MachineGraph {
-  /** The name the project registers the machine under (see machines/registry.ts). */
+  /** The name the project registers the machine under (see daemon/machine-registry.ts). */
   readonly name: string;
   /** The machine's root id. */
   readonly id: string;

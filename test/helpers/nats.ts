@@ -38,9 +38,12 @@ function waitForInfo(port: number, deadlineMs: number): Promise<void> {
   });
 }
 
-/** Starts a nats-server process of this test's own (JetStream on, state in a temp dir). */
-export async function startLocalNats(): Promise<LocalNats> {
-  const port = await freePort();
+/**
+ * Starts a nats-server process of this test's own (JetStream on, state in a temp dir); on
+ * `port` when given, e.g. to bring a stopped server back where its clients reconnect to.
+ */
+export async function startLocalNats(fixedPort?: number): Promise<LocalNats> {
+  const port = fixedPort ?? (await freePort());
   const storeDir = await mkdtemp(join(tmpdir(), 'ks-nats-'));
   const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
   const logFile = join(storeDir, 'nats-server.log');
@@ -71,6 +74,8 @@ export async function startLocalNats(): Promise<LocalNats> {
       process.off('exit', killOnExit);
       if (child.exitCode === null) {
         const gone = new Promise((r) => child.once('exit', r));
+        // Unreferenced so that it never holds the test process open; while we wait for its exit it must.
+        child.ref();
         child.kill('SIGTERM');
         await gone;
       }

@@ -12,7 +12,7 @@ export interface ActorRow {
   systemId?: string;
   /** Session id of the parent actor; absent for the root. */
   readonly parent?: string;
-  /** Registry name of the machine (see machines/registry.ts), when it is a registered machine. */
+  /** Registry name of the machine (see daemon/machine-registry.ts), when it is a registered machine. */
   readonly machine?: string;
   /** Root id of the machine, for machines not in the registry too. */
   readonly machineId?: string;

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { MachineGraph } from '../../../machines/graph/model.js';
-import { registeredGraphs } from '../../../machines/registry.js';
+import { registeredGraphs } from '../../machine-registry.js';
 import type { InspectionHub } from '../inspector.js';
 import { pageHtml } from './page.js';
 
@@ -20,7 +20,7 @@ export type VizHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
 
 export interface VizRoutesOptions {
   readonly hub: InspectionHub;
-  /** Defaults to every machine in machines/registry.ts. */
+  /** Defaults to every machine in daemon/machine-registry.ts. */
   readonly graphs?: readonly MachineGraph[];
   /** Where app.js and app.css are; defaults to dist/viz next to the compiled daemon. */
   readonly assetsDir?: string;

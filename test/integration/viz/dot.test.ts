@@ -7,7 +7,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { machineToDot } from '../../../machines/graph/dot.js';
 import { machineGraph } from '../../../machines/graph/from-machine.js';
-import { registeredGraphs } from '../../../machines/registry.js';
+import { registeredGraphs } from '../../../daemon/machine-registry.js';
 import { sampleMachine } from '../../unit/machines/graph/sample-machines.js';
 
 for (const graph of [...registeredGraphs(), machineGraph(sampleMachine)]) {

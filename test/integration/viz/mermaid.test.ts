@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser } from 'playwright-core';
 import { machineGraph } from '../../../machines/graph/from-machine.js';
 import { machineToMermaid } from '../../../machines/graph/mermaid.js';
-import { registeredGraphs } from '../../../machines/registry.js';
+import { registeredGraphs } from '../../../daemon/machine-registry.js';
 import { sampleMachine } from '../../unit/machines/graph/sample-machines.js';
 
 const mermaidScript = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');

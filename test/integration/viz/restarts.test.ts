@@ -78,6 +78,6 @@ test('failed instances and restart counts are marked in the actor tree', async (
   // Selecting a machine that is not registered says why there is no chart.
   await page.click('li.actor.active[data-actor="worker"] > .name');
   await page.waitForSelector('#chart-view .note');
-  t.regex((await page.textContent('#chart-view .note')) ?? '', /"worker" is not in machines\/registry\.ts/);
+  t.regex((await page.textContent('#chart-view .note')) ?? '', /"worker" is not in daemon\/machine-registry\.ts/);
   t.deepEqual(pageErrors, []);
 });

@@ -48,7 +48,7 @@ async function select(sessionId: string): Promise<void> {
   const graph = graphOf(row);
   chart = undefined;
   if (!graph) {
-    const why = row.machineId !== undefined ? `its machine "${row.machineId}" is not in machines/registry.ts` : `it runs ${row.src} logic, not a state machine`;
+    const why = row.machineId !== undefined ? `its machine "${row.machineId}" is not in daemon/machine-registry.ts` : `it runs ${row.src} logic, not a state machine`;
     view.replaceChildren(el('p', { class: 'note' }, `No statechart: ${why}.`));
   } else {
     let layout = layouts.get(graph.name);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { runMachinesCommand } from '../../../../daemon/commands/machines.js';
-import { machineRegistry } from '../../../../machines/registry.js';
+import { machineRegistry } from '../../../../daemon/machine-registry.js';
 
 function io() {
   const out = { stdout: '', stderr: '', files: new Map<string, string>() };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createActor, setup } from 'xstate';
 import { InspectionHub } from '../../../../../daemon/http/inspector.js';
 import { createVizHandler } from '../../../../../daemon/http/viz/routes.js';
-import { registeredGraphs } from '../../../../../machines/registry.js';
+import { registeredGraphs } from '../../../../../daemon/machine-registry.js';
 
 const toggle = setup({}).createMachine({ id: 'toggle', initial: 'off', states: { off: { on: { flip: 'on' } }, on: { on: { flip: 'off' } } } });
 

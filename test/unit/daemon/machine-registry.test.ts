@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { AnyStateMachine } from 'xstate';
-import { findMachine, machineRegistry, registeredGraphs, registeredNameOfMachineId, UnknownMachineError } from '../../../machines/registry.js';
+import { findMachine, machineRegistry, registeredGraphs, registeredNameOfMachineId, UnknownMachineError } from '../../../daemon/machine-registry.js';
 import { machineGraph } from '../../../machines/graph/from-machine.js';
 
 type RawState = {

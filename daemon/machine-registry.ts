@@ -1,20 +1,23 @@
 /**
- * Every state machine of the project, by the name the diagrams, the `machines` command and
+ * Every state machine of the daemon, by the name the diagrams, the `machines` command and
  * the statechart page use. A new machine registers here with one line; DESIGN.md's diagrams
- * and the page then pick it up (`npm run docs:machines`).
+ * and the page then pick it up (`npm run docs:machines`). It lives in daemon/, the layer that
+ * sees both machines/ and the IPC layer's own machines (listeners, sessions).
  */
 import type { AnyStateMachine } from 'xstate';
-import { brokerMachine } from './cluster/broker-machine.js';
-import { brokerSupervisorMachine, clusterMachine } from './cluster/cluster-machine.js';
-import { connectionMachine } from './connection/connection-machine.js';
-import { classicConsumerMachine } from './consumer/consumer-machine.js';
-import { fetcherMachine } from './fetcher/fetcher-machine.js';
-import { machineGraph } from './graph/from-machine.js';
-import { producerMachine } from './producer/producer-machine.js';
-import { transactionMachine } from './producer/transaction-machine.js';
-import { consumerGroupMachine } from './group/consumer-group-machine.js';
-import { groupMachine } from './group/group-machine.js';
-import type { MachineGraph } from './graph/model.js';
+import { listenerMachine } from '../ipc/listener-machine.js';
+import { sessionMachine } from '../ipc/session-machine.js';
+import { brokerMachine } from '../machines/cluster/broker-machine.js';
+import { brokerSupervisorMachine, clusterMachine } from '../machines/cluster/cluster-machine.js';
+import { connectionMachine } from '../machines/connection/connection-machine.js';
+import { classicConsumerMachine } from '../machines/consumer/consumer-machine.js';
+import { fetcherMachine } from '../machines/fetcher/fetcher-machine.js';
+import { machineGraph } from '../machines/graph/from-machine.js';
+import { producerMachine } from '../machines/producer/producer-machine.js';
+import { transactionMachine } from '../machines/producer/transaction-machine.js';
+import { consumerGroupMachine } from '../machines/group/consumer-group-machine.js';
+import { groupMachine } from '../machines/group/group-machine.js';
+import type { MachineGraph } from '../machines/graph/model.js';
 
 export interface RegisteredMachine {
   readonly name: string;
@@ -34,6 +37,8 @@ export const machineRegistry: readonly RegisteredMachine[] = [
   { name: 'consumerGroup', summary: 'One consumer group membership (KIP-848 consumer protocol): heartbeats carry subscription and owned partitions, the coordinator assigns.', machine: consumerGroupMachine },
   { name: 'consumer', summary: 'One consumer group in the daemon: runs its group actor and fetcher, joined to the apps by the ack tracker; commits and leaves at stop.', machine: classicConsumerMachine },
   { name: 'supervisor', summary: 'One-child supervisor: restart with backoff within a budget, else escalate.', machine: brokerSupervisorMachine },
+  { name: 'listener', summary: 'One IPC listener (Unix socket or NATS): starting, listening, reconnecting while NATS is down, stopping; fails for its supervisor.', machine: listenerMachine },
+  { name: 'session', summary: 'One connected app (a socket connection or a NATS deliver subject): open, draining its calls in flight, closed.', machine: sessionMachine },
 ];
 
 export class UnknownMachineError extends Error {
