@@ -5,11 +5,10 @@
  * them); the accumulator batches across calls with linger and batchBytes like the Java client.
  */
 import { createActor, waitFor } from 'xstate';
-import { ClusterClient } from '../../machines/cluster/cluster-client.js';
-import { clusterMachine } from '../../machines/cluster/cluster-machine.js';
 import { producerMachine } from '../../machines/producer/producer-machine.js';
 import type { OutgoingRecord } from '../../machines/producer/producer.js';
 import { CompressionCodec } from '../../protocol/records/record-types.js';
+import { withCluster } from '../lib/cluster.js';
 import type { RunContext } from '../lib/scenario.js';
 import { BATCH_BYTES, IN_FLIGHT, LINGER_MS, measureCases, sendInChunks, type ProducerSetup } from './cases.js';
 
@@ -20,20 +19,8 @@ const CALL_WINDOW = 64;
 export async function runOurs(ctx: RunContext): Promise<Record<string, number>> {
   const setup = ctx.setup as unknown as ProducerSetup;
   const backoff = { minMs: 100, maxMs: 2000 };
-  const cluster = createActor(clusterMachine, {
-    input: {
-      bootstrap: setup.brokers.split(','),
-      connection: { clientId: 'bench-producer', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: IN_FLIGHT, backoff },
-      metadataRefreshMs: 60_000,
-      brokerRestarts: { maxRestarts: 5, windowMs: 60_000, backoff },
-    },
-  });
-  cluster.subscribe({ error: () => undefined });
-  cluster.start();
-  try {
-    const client = new ClusterClient(cluster);
-    await client.whenReady(TIMEOUT_MS);
-    return await measureCases('kafka-sidecar', setup, async (run, payloads) => {
+  return withCluster(setup.brokers.split(','), 'bench-producer', TIMEOUT_MS, (client) =>
+    measureCases('kafka-sidecar', setup, async (run, payloads) => {
       // One producer per case: compression is a producer setting. It is started (InitProducerId
       // done) before the clock starts, as the Java tool's KafkaProducer is built before its clock.
       const actor = createActor(producerMachine, {
@@ -82,9 +69,6 @@ export async function runOurs(ctx: RunContext): Promise<Record<string, number>> 
         actor.send({ type: 'producer.close' });
         actor.stop();
       }
-    });
-  } finally {
-    cluster.send({ type: 'cluster.stop' });
-    cluster.stop();
-  }
+    }),
+  );
 }
