@@ -130,17 +130,22 @@ export class Sender {
     }
     const brokers = cluster.metadata.brokers;
     const gate = this.options.transaction;
-    const { batches, unknownLeaderTopics, nextReadyInMs } = accumulator.drain(
-      (nodeId) => brokers.has(nodeId) && (this.inFlight.get(nodeId) ?? 0) < maxInFlightPerBroker,
-      gate === undefined ? undefined : (topic, partition) => gate.partitionReady(topic, partition),
-    );
-    for (const [nodeId, list] of batches) this.send(cluster, nodeId, list);
-    if (unknownLeaderTopics.size > 0) {
-      // Partitions without a leader: new metadata will name one; look again after a backoff.
-      cluster.refreshMetadata(this.options.requestTimeoutMs).catch(() => undefined);
-      this.retryLater();
+    const nodeReady = (nodeId: number): boolean => brokers.has(nodeId) && (this.inFlight.get(nodeId) ?? 0) < maxInFlightPerBroker;
+    const partitionReady = gate === undefined ? undefined : (topic: string, partition: number): boolean => gate.partitionReady(topic, partition);
+    // A drain takes one batch per partition, so several answers that arrive together would
+    // otherwise refill the pipeline one request per wake. Drain until every broker's requests
+    // in flight are back at the limit or nothing is ready: each round sends (and counts) at
+    // least one request, so this ends.
+    for (;;) {
+      const { batches, unknownLeaderTopics } = accumulator.drain(nodeReady, partitionReady);
+      for (const [nodeId, list] of batches) this.send(cluster, nodeId, list);
+      if (unknownLeaderTopics.size > 0) {
+        // Partitions without a leader: new metadata will name one; look again after a backoff.
+        cluster.refreshMetadata(this.options.requestTimeoutMs).catch(() => undefined);
+        this.retryLater();
+      }
+      if (batches.size === 0) return;
     }
-    if (nextReadyInMs === 0 && batches.size > 0) this.wake();
   }
 
   private retryLater(): void {

@@ -164,3 +164,33 @@ test('acks none resolves with unknown offsets (-1) for every record', async (t) 
   );
   t.is(fake.sent[0]!.baseSequence, -1);
 });
+
+test('answers that arrive together refill every free request slot at once, not one request per wake', async (t) => {
+  // The broker holds every Produce request until the test answers it.
+  const held: (() => void)[] = [];
+  const fake = fakeCluster(() => 0);
+  const answerNow = fake.cluster.request;
+  fake.cluster.request = ((...args: Parameters<ProducerCluster['request']>) =>
+    new Promise<unknown>((resolve, reject) => held.push(() => void (answerNow(...args) as Promise<unknown>).then(resolve, reject)))) as ProducerCluster['request'];
+  const producer = new Producer({ ...settings, idempotent: false, batchBytes: 200 }, () => fake.cluster);
+  producer.resume();
+  // One record per batch: twelve batches for one partition, five of them in flight at a time.
+  const value = Buffer.alloc(150, 1);
+  const done = producer.send(TOPIC, Array.from({ length: 12 }, () => ({ key: null, value, headers: [], timestamp: 1, partition: 0 })));
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  await settle();
+  t.is(held.length, 5);
+  // Five answers in one go: five new requests follow before any further answer.
+  for (const answer of held.splice(0)) answer();
+  await settle();
+  t.is(held.length, 5);
+  for (const answer of held.splice(0)) answer();
+  await settle();
+  t.is(held.length, 2);
+  for (const answer of held.splice(0)) answer();
+  const outcomes = await done;
+  t.true(outcomes.every((o) => o.ok));
+  t.is(fake.sent.length, 12);
+});
