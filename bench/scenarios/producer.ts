@@ -2,7 +2,8 @@
  * Benchmark scenario "producer": produce 1M records of 100 B and 100k records of 1 KiB, with
  * acks=1 and acks=all, uncompressed and LZ4 (8 cases, one single-partition topic each), with
  * this project's producer actor, KafkaJS 2.2.4, @platformatic/kafka 1.35 and the Java client's
- * ProducerPerformance, alternating on the same brokers:
+ * ProducerPerformance, alternating on the same brokers, beside a reference line of what the
+ * broker accepts over one connection from a client that costs nothing (bench/producer/ceiling.ts):
  *   eval "$(scripts/kafka-local start --dir .kafka/bench)"; npx tsc -p tsconfig.json
  *   KAFKA_BROKERS=$KAFKA_BROKERS npm run bench -- producer            # full scale
  *   KAFKA_BROKERS=$KAFKA_BROKERS npm run bench -- producer --quick    # a tenth of the records
@@ -17,7 +18,8 @@ import { join } from 'node:path';
 import { createTopics } from '../../machines/admin/create-topics.js';
 import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
-import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
+import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, WARMUP_SHARE, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
+import { runCeiling } from '../producer/ceiling.js';
 import { ensureToolsJars, javaCommand, TOOLS_VERSION } from '../producer/java.js';
 import { runKafkaJs, runPlatformatic } from '../producer/js-clients.js';
 import { runOurs } from '../producer/ours.js';
@@ -62,7 +64,12 @@ export const scenario: Scenario = {
     `and the Java client's ProducerPerformance (kafka-tools ${TOOLS_VERSION}). Every candidate gets batches of ${BATCH_BYTES} B, ` +
     `${IN_FLIGHT} requests in flight and, where it has one, linger ${LINGER_MS} ms; ours and Java are idempotent with acks=all, the two ` +
     'JS libraries run without idempotence (cheaper for them). KafkaJS gets lz4-napi for LZ4 (it has none built in); @platformatic/kafka ' +
-    "uses its built-in WebAssembly LZ4. Rates run from the first send to the last acknowledgement (Java: the tool's own figure); " +
+    "uses its built-in WebAssembly LZ4. Each Node candidate first sends a fifth of each case's records to a warm-up topic, unmeasured " +
+    "(the sidecar is a long-running process, so steady state is what apps see); the Java tool has no warm-up, one JVM per case. " +
+    'broker-ceiling is not a client: it writes Produce requests encoded before the clock (same batches, no idempotence) to one plain ' +
+    'socket with the same requests in flight, so it shows the most this broker on this machine takes over one connection (a broker ' +
+    'handles one request per connection at a time); its ratio is the share of that ceiling this project reaches. ' +
+    "Rates run from the first send to the last acknowledgement (Java: the tool's own figure); " +
     'CPU per million is the process CPU during that window for Node candidates, the whole JVM (start-up and JIT included) for Java. ' +
     'cpu_seconds and peak_rss cover each whole candidate process (Java: the largest of its JVMs). Each run checks that the topic grew ' +
     'by exactly the records sent. --quick (or BENCH_PRODUCER_SCALE) scales the counts down; at those sizes each JVM spends much of ' +
@@ -86,17 +93,19 @@ export const scenario: Scenario = {
       id: c.id,
       topic: `bench-producer-${c.id.replace(/_/g, '-')}-${stamp}`,
       records: Math.max(1, Math.round(c.fullRecords * scale)),
+      warmupTopic: `bench-producer-${c.id.replace(/_/g, '-')}-warmup-${stamp}`,
+      warmupRecords: Math.round(c.fullRecords * scale * WARMUP_SHARE),
       valueBytes: c.valueBytes,
       acks: c.acks,
       compression: c.compression,
       payloadFile: payloadFiles.get(c.valueBytes)!,
     }));
     await withCluster(brokers, async (cluster) => {
-      const created = await createTopics(cluster, cases.map((c) => ({ name: c.topic, partitions: 1 })), { timeoutMs: TIMEOUT_MS });
+      const created = await createTopics(cluster, cases.flatMap((c) => [c.topic, c.warmupTopic]).map((name) => ({ name, partitions: 1 })), { timeoutMs: TIMEOUT_MS });
       const failed = created.find((r) => r.error);
       if (failed?.error) throw failed.error;
     });
-    await awaitLeaders(brokers, cases.map((c) => c.topic));
+    await awaitLeaders(brokers, cases.flatMap((c) => [c.topic, c.warmupTopic]));
     const javaClasspath = ensureToolsJars((line) => process.stderr.write(`${line}\n`));
     const setup: ProducerSetup & { dir: string } = { brokers, cases, javaClasspath, dir };
     return setup as unknown as Record<string, never>;
@@ -104,7 +113,7 @@ export const scenario: Scenario = {
   teardown: async (value) => {
     const setup = value as unknown as ProducerSetup & { dir: string };
     try {
-      await withCluster(setup.brokers, (cluster) => deleteTopics(cluster, setup.cases.map((c) => c.topic), { timeoutMs: TIMEOUT_MS }));
+      await withCluster(setup.brokers, (cluster) => deleteTopics(cluster, setup.cases.flatMap((c) => [c.topic, c.warmupTopic]), { timeoutMs: TIMEOUT_MS }));
     } finally {
       rmSync(setup.dir, { recursive: true, force: true });
     }
@@ -113,6 +122,7 @@ export const scenario: Scenario = {
     { name: 'kafka-sidecar', description: `machines/producer actor over a ClusterClient, in-process, linger ${LINGER_MS} ms, batchBytes ${BATCH_BYTES}, idempotent on the acks=all lane`, run: runOurs },
     { name: '@platformatic/kafka', description: `@platformatic/kafka 1.35 Producer.send() of ${BATCH_BYTES} B of values per call, ${IN_FLIGHT} calls in flight, built-in LZ4`, run: runPlatformatic },
     { name: 'kafkajs', description: `KafkaJS 2.2.4 producer.send() of ${BATCH_BYTES} B of values per call, ${IN_FLIGHT} calls in flight, lz4-napi for LZ4`, run: runKafkaJs },
+    { name: 'broker-ceiling', description: `reference, not a client: pre-encoded Produce requests of ${BATCH_BYTES} B batches on one socket, ${IN_FLIGHT} in flight`, run: runCeiling },
     { name: 'java-producer-perf', description: `Kafka ${TOOLS_VERSION} ProducerPerformance, batch.size ${BATCH_BYTES}, linger.ms ${LINGER_MS}, one JVM per case`, command: javaCommand },
   ],
 };

@@ -53,7 +53,7 @@ async function measure(setup: SidecarSetup, producing: Producing): Promise<Recor
       (values) => producing.batch(values),
     );
     const seconds = (performance.now() - started) / 1000;
-    checkGrowth('candidate', { id: 'batched', topic: setup.topic, records: setup.records, valueBytes: VALUE_BYTES, acks: 'all', compression: 'none', payloadFile: '' }, before, endOffset(setup.brokers, setup.topic));
+    checkGrowth('candidate', { id: 'batched', records: setup.records }, before, endOffset(setup.brokers, setup.topic));
     const latencies: number[] = [];
     for (let i = 0; i < setup.latencyCalls; i++) {
       const t0 = performance.now();

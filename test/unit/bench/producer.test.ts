@@ -6,7 +6,17 @@ import { parseJavaOutput } from '../../../bench/producer/java.js';
 import { scaleFactor, scenario } from '../../../bench/scenarios/producer.js';
 import { validateScenario } from '../../../bench/lib/scenario.js';
 
-const run = (id: string, records: number, valueBytes = 100): CaseRun => ({ id, topic: `t-${id}`, records, valueBytes, acks: 'all', compression: 'none', payloadFile: '/x' });
+const run = (id: string, records: number, valueBytes = 100): CaseRun => ({
+  id,
+  topic: `t-${id}`,
+  records,
+  warmupTopic: `w-${id}`,
+  warmupRecords: 0,
+  valueBytes,
+  acks: 'all',
+  compression: 'none',
+  payloadFile: '/x',
+});
 
 test('eight cases: two sizes x two acks x two codecs, 1M records of 100 B and 100k of 1 KiB; the scenario validates', (t) => {
   t.deepEqual(
