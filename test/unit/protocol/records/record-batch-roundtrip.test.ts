@@ -77,3 +77,29 @@ for (const [name, compression] of codecs) {
     );
   });
 }
+
+test('compressed batches encoded one after another keep their own records (the records buffer is reused between encodes)', async (t) => {
+  const valuesOf = (seed: number, n: number, size: number): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.alloc(size, (seed * 31 + i) & 0xff));
+  for (const compression of [CompressionCodec.gzip, CompressionCodec.snappy, CompressionCodec.lz4, CompressionCodec.zstd] as const) {
+    // Same sizes, different bytes; the last one above the reused buffer's 1 MiB cap.
+    const shapes = [
+      [1, 50, 1000],
+      [2, 50, 1000],
+      [3, 3, 5],
+      [4, 1200, 1000],
+    ] as const;
+    const encoded = [];
+    for (const [seed, n, size] of shapes) {
+      const records: RecordInput[] = valuesOf(seed, n, size).map((value) => ({ key: null, value, timestamp: 1 }));
+      encoded.push({ values: records.map((r) => r.value as Buffer), bytes: await encodeRecordBatchAsync({ records, compression }) });
+    }
+    for (const { values, bytes } of encoded) {
+      const [batch] = (await decodeRecordBatchesAsync(bytes)).batches;
+      t.deepEqual(
+        batch!.records.map((r) => Buffer.from(r.value!).toString('hex')),
+        values.map((v) => v.toString('hex')),
+        `codec ${compression}`,
+      );
+    }
+  }
+});
