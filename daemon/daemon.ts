@@ -19,6 +19,7 @@ import { SubscriptionRegistry } from '../ipc/subscriptions.js';
 import { TransactionRegistry } from '../ipc/transactions.js';
 import { producerOf } from '../machines/producer/producer-machine.js';
 import { groupSystemId } from '../machines/consumer/consumer-machine.js';
+import { SUPERVISOR_STOP } from '../machines/supervision/supervisor-machine.js';
 import type { GroupContext } from '../machines/group/group-machine.js';
 import { ActorDirectory } from './actor-directory.js';
 import { ActorLog } from './actor-log.js';
@@ -27,7 +28,7 @@ import { ConsumerDirectory } from './consumers.js';
 import { producerOptionsFrom } from './producer-options.js';
 import { TransactionalProducerDirectory } from './transactional-producers.js';
 import { ExitCode } from './commands/command.js';
-import { daemonMachine } from './daemon-machine.js';
+import { daemonMachine, listenerSupervisorId } from './daemon-machine.js';
 import { HttpServer, type RouteHandler } from './http/http-server.js';
 import { InspectionHub } from './http/inspector.js';
 import { createVizHandler, VIZ_PREFIXES } from './http/viz/routes.js';
@@ -249,6 +250,8 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const shutdownStarted = Date.now();
   // Open transactions are aborted (with their sessions, and those no session holds), within the shutdown deadline.
   transactions.beginShutdown(shutdownStarted + Math.max(1, config.shutdown.timeoutMs - 1500));
+  // A listener waiting to be restarted must not come back (and listen) while the daemon stops.
+  for (const listener of ipc.listeners) root.system.get(listenerSupervisorId(listener.transport))?.send(SUPERVISOR_STOP);
   await ipc.shutdown(Math.max(0, config.shutdown.timeoutMs - 1000), listenerActors());
   await transactions.abortAll();
   await transactionalProducers.closeAll(Math.max(1, config.shutdown.timeoutMs - 1000 - (Date.now() - shutdownStarted)));

@@ -35,7 +35,16 @@ export interface SupervisorContext<TChildInput> {
   restartDelayMs: number;
   lastError: unknown;
   escalation: SupervisionEscalatedError | null;
+  /** `supervisor.stop` arrived: the child is being stopped on purpose and is not restarted. */
+  stopping: boolean;
 }
+
+/**
+ * Tells a supervisor that its child is about to be stopped on purpose (the daemon shuts down):
+ * a restart that waits for its backoff is dropped, and a failure from here on ends the
+ * supervisor instead of restarting the child or escalating.
+ */
+export const SUPERVISOR_STOP = { type: 'supervisor.stop' } as const;
 
 /** The id under which the supervisor spawns its child (its events arrive as xstate.*.actor.child). */
 export const SUPERVISED_CHILD_ID = 'child';
@@ -79,6 +88,7 @@ export function createSupervisorMachine(childLogic: AnyActorLogic) {
     },
     guards: {
       withinBudget: ({ context }) => context.escalation === null,
+      stopping: ({ context }) => context.stopping,
     },
   }).createMachine({
     id: 'supervisor',
@@ -91,6 +101,7 @@ export function createSupervisorMachine(childLogic: AnyActorLogic) {
       restartDelayMs: 0,
       lastError: null,
       escalation: null,
+      stopping: false,
     }),
     initial: 'running',
     states: {
@@ -110,19 +121,21 @@ export function createSupervisorMachine(childLogic: AnyActorLogic) {
             },
           ],
           [`xstate.done.actor.${SUPERVISED_CHILD_ID}`]: { target: 'finished' },
+          'supervisor.stop': { actions: assign({ stopping: true }) },
         },
       },
       deciding: {
-        always: [{ guard: 'withinBudget', target: 'restarting' }, { target: 'escalated' }],
+        always: [{ guard: 'stopping', target: 'finished', actions: ['stopOrphans', 'stopChild'] }, { guard: 'withinBudget', target: 'restarting' }, { target: 'escalated' }],
       },
       restarting: {
         entry: ['stopOrphans', 'stopChild'],
+        on: { 'supervisor.stop': { target: 'finished' } },
         after: {
           restartDelay: { target: 'running', actions: assign({ restarts: ({ context }) => context.restarts + 1 }) },
         },
       },
       escalated: { entry: ['stopOrphans', 'stopChild', 'throwEscalation'] },
-      /** The child stopped by itself (reached its final state): nothing to supervise any more. */
+      /** The child stopped (reached its final state, or was let go after `supervisor.stop`): nothing to supervise any more. */
       finished: { type: 'final' },
     },
   });

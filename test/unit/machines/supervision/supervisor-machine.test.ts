@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createActor, fromCallback, setup, SimulatedClock, type AnyActorRef } from 'xstate';
 import { SupervisionEscalatedError } from '../../../../machines/supervision/restart-budget.js';
-import { createSupervisorMachine, supervisorInput } from '../../../../machines/supervision/supervisor-machine.js';
+import { createSupervisorMachine, SUPERVISOR_STOP, supervisorInput } from '../../../../machines/supervision/supervisor-machine.js';
 
 /** A child that fails when told to and finishes when told to; counts its starts. */
 let starts = 0;
@@ -164,3 +164,26 @@ for (const maxRestarts of [1, 0]) {
   });
 }
 
+
+test('supervisor.stop drops a restart that waits for its backoff: the supervisor finishes and the child stays down', (t) => {
+  const { actor, clock, errors, worker } = start();
+  worker()?.send({ type: 'fail' });
+  t.is(actor.getSnapshot().value, 'restarting');
+  actor.send(SUPERVISOR_STOP);
+  t.is(actor.getSnapshot().status, 'done');
+  clock.increment(10_000);
+  t.is(starts, 1);
+  t.is(worker(), undefined);
+  t.deepEqual(errors, []);
+});
+
+test('after supervisor.stop a failing child is neither restarted nor escalated', (t) => {
+  const { actor, clock, errors, worker } = start(0);
+  actor.send(SUPERVISOR_STOP);
+  t.is(actor.getSnapshot().value, 'running');
+  worker()?.send({ type: 'fail' });
+  t.is(actor.getSnapshot().status, 'done');
+  clock.increment(10_000);
+  t.is(starts, 1);
+  t.deepEqual(errors, [], 'maxRestarts 0 would have escalated');
+});
