@@ -91,9 +91,9 @@ export class RawSession {
   }
 
   /** Sends one request line and waits for the next line. */
-  async call<T = Record<string, unknown>>(request: object): Promise<T> {
+  async call<T = Record<string, unknown>>(request: object, timeoutMs?: number): Promise<T> {
     this.send(JSON.stringify(request) + '\n');
-    return this.next<T>();
+    return this.next<T>(timeoutMs);
   }
 
   destroy(): void {
