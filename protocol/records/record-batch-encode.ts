@@ -236,14 +236,15 @@ function recordsOnly(input: RecordBatchInput, p: Plan, into?: Buffer): Buffer {
  * The uncompressed records of a synchronous compression, reused from call to call: the codec
  * is done with it when it returns, and assemble() copies what it returned, so one buffer serves
  * every batch and a compressed batch costs one large allocation fewer (less work for the GC at
- * producer rates). Batches above SCRATCH_MAX_BYTES get a buffer of their own.
+ * producer rates). It is allocated once, at the first compressed batch; batches above
+ * SCRATCH_MAX_BYTES get a buffer of their own.
  */
-let scratch = Buffer.allocUnsafeSlow(0);
+let scratch: Buffer | undefined;
 const SCRATCH_MAX_BYTES = 1 << 20;
 
 function scratchFor(size: number): Buffer | undefined {
   if (size > SCRATCH_MAX_BYTES) return undefined;
-  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, Math.min(SCRATCH_MAX_BYTES, scratch.length * 2)));
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_MAX_BYTES);
   return scratch.subarray(0, size);
 }
 
