@@ -5,6 +5,10 @@
 #   docker run -e KAFKA_SIDECAR_KAFKA_BROKERS=kafka:9092 -v sidecar-sock:/var/run/kafka-sidecar kafka-sidecar
 
 FROM node:20-bookworm-slim AS build
+# A C compiler and liblz4's header for the liblz4 addon (scripts/build-native); Node's N-API
+# headers come with the image (/usr/local/include/node).
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev liblz4-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -18,7 +22,8 @@ COPY client client
 COPY test test
 COPY bench bench
 COPY scripts scripts
-RUN npm run build && rm -rf dist/test dist/bench && npm prune --omit=dev
+COPY native/lz4 native/lz4
+RUN npm run build && scripts/build-native && rm -rf dist/test dist/bench && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -28,6 +33,11 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
+# The addon links against liblz4.so.1 (Debian's liblz4-1, which apt itself needs, so every
+# bookworm image has it); loading it here fails the image build rather than silently falling
+# back to lz4-napi at run time.
+COPY --from=build /src/native/build native/build
+RUN node --input-type=module -e "const m = await import('/app/dist/protocol/records/compression/lz4-native.js'); if (m.lz4Implementation !== 'liblz4') throw new Error('liblz4 addon not loaded: ' + (m.lz4AddonLoadError ?? 'missing'))"
 RUN groupadd --system --gid 10001 sidecar && useradd --system --uid 10001 --gid sidecar --home /app sidecar \
     && mkdir -p /var/run/kafka-sidecar && chown sidecar:sidecar /var/run/kafka-sidecar
 # The socket is created with mode 0600 (ipc.socket.mode): run the app container with the same

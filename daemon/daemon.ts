@@ -21,6 +21,7 @@ import { producerOf } from '../machines/producer/producer-machine.js';
 import { groupSystemId } from '../machines/consumer/consumer-machine.js';
 import { SUPERVISOR_STOP } from '../machines/supervision/supervisor-machine.js';
 import type { GroupContext } from '../machines/group/group-machine.js';
+import { lz4AddonLoadError, lz4ImplementationLabel } from '../protocol/records/compression/lz4-native.js';
 import { ActorDirectory } from './actor-directory.js';
 import { ActorLog } from './actor-log.js';
 import { clusterOptionsFrom } from './cluster-options.js';
@@ -213,7 +214,8 @@ export async function runDaemon(argv: string[]): Promise<number> {
     await Promise.all(listenerIds.map((id) => listening(root.system.get(id) as ListenerActor | undefined)));
     const address = await http?.listen();
     const httpUrl = address ? `http://${config.http.host}:${address.port}` : 'disabled';
-    logger.info({ brokers, socket: config.ipc.socket.path, http: httpUrl, nats: config.nats.enabled }, 'kafka-sidecar ready');
+    if (lz4AddonLoadError !== undefined) logger.warn({ err: lz4AddonLoadError }, 'the liblz4 addon is built but does not load: LZ4 uses lz4-napi');
+    logger.info({ brokers, socket: config.ipc.socket.path, http: httpUrl, nats: config.nats.enabled, lz4: lz4ImplementationLabel }, 'kafka-sidecar ready');
     process.stdout.write(
       [
         `kafka-sidecar ${version}: Kafka at ${brokers.join(',')}${local ? ` (local ${local.version}, data in ${local.dir})` : ''}`,

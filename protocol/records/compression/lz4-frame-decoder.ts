@@ -1,11 +1,13 @@
 /**
  * LZ4 frame decoder: the frame and block headers are walked here, the blocks themselves are
- * decompressed by lz4-napi's native *block* function where the frame declares its blocks
- * independent (the Java client's and our own frames), else by the JavaScript block decoder below.
+ * decompressed natively where the frame declares its blocks independent (the Java client's and
+ * our own frames), else by the JavaScript block decoder below. The native block decoder is the
+ * liblz4 addon (lz4-native.ts) when it loads, else lz4-napi's block function.
  * - speed: measured on the project machine for the codec benchmark's 1 MB frame (1000 records
  *   of 1 KiB, ~117k LZ4 sequences), the JavaScript decoder needs ~4.2-5.4 ms, lz4-napi's
  *   decompressFrameSync ~4.5 ms, its block function over the 17 blocks (copies included)
- *   ~1.3 ms; for a 130 KB frame 0.5-0.74 ms against 0.16-0.21 ms.
+ *   ~1.3 ms; for a 130 KB frame 0.5-0.74 ms against 0.16-0.21 ms. liblz4 decodes each block
+ *   in place (no size-prefixed copy in, no output Buffer to copy out); see DESIGN.md "LZ4".
  * - safety: the output size is known from the block headers before anything is allocated, and
  *   each native call is told the most its block may produce (the block maximum, or what the
  *   decompression-bomb cap leaves), so the cap is exact. Any native failure hands the block to
@@ -20,6 +22,7 @@
  */
 import { DecompressedTooLargeError, DecompressionFailedError } from '../errors.js';
 import { LZ4_BLOCK_SIZE_PREFIX, lz4Blocks } from './lz4-block-native.js';
+import { lz4Addon, type Lz4Addon } from './lz4-native.js';
 
 const FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
@@ -162,20 +165,23 @@ function decodeBlock(src: Uint8Array, ip: number, iend: number, dst: Uint8Array,
   return op;
 }
 
-/** Reused for the size prefix lz4-napi wants in front of a block; frames of 64 KiB blocks fit. */
-const scratch = Buffer.allocUnsafe(LZ4_BLOCK_SIZE_PREFIX + 0x10000);
-
 /**
  * Decompresses the independent block `src[start, end)` natively into `dst` at `op`, producing
  * at most `limit` bytes. Returns the output position after the block, or -1 when the native
  * decoder refused the block (the JavaScript decoder then says why).
  */
-function decodeBlockNative(src: Uint8Array, block: FrameBlock, dst: Buffer, op: number, limit: number): number {
-  const size = block.end - block.start;
+export type IndependentBlockDecoder = (src: Uint8Array, start: number, end: number, dst: Buffer, op: number, limit: number) => number;
+
+/** Reused for the size prefix lz4-napi wants in front of a block; frames of 64 KiB blocks fit. */
+const scratch = Buffer.allocUnsafe(LZ4_BLOCK_SIZE_PREFIX + 0x10000);
+
+/** lz4-napi's block function: the block is copied behind a size prefix, its output copied into `dst`. */
+export const lz4NapiBlockDecoder: IndependentBlockDecoder = (src, start, end, dst, op, limit) => {
+  const size = end - start;
   const framed = LZ4_BLOCK_SIZE_PREFIX + size;
   const input = framed <= scratch.length ? scratch : Buffer.allocUnsafe(framed);
   input.writeUInt32LE(limit, 0);
-  input.set(src.subarray(block.start, block.end), LZ4_BLOCK_SIZE_PREFIX);
+  input.set(src.subarray(start, end), LZ4_BLOCK_SIZE_PREFIX);
   let out: Buffer;
   try {
     out = lz4Blocks.uncompressSync(input.subarray(0, framed));
@@ -185,33 +191,48 @@ function decodeBlockNative(src: Uint8Array, block: FrameBlock, dst: Buffer, op: 
   if (out.length > limit) return -1;
   dst.set(out, op);
   return op + out.length;
+};
+
+/** The liblz4 addon: the block is read where it is and written straight into `dst`. */
+export function liblz4BlockDecoder(addon: Lz4Addon): IndependentBlockDecoder {
+  return (src, start, end, dst, op, limit) => {
+    const produced = addon.decompressBlock(src, start, end, dst, op, limit);
+    return produced < 0 ? -1 : op + produced;
+  };
+}
+
+/** A frame reader that decodes independent blocks with `decodeIndependent`. */
+export function lz4FrameDecompressor(decodeIndependent: IndependentBlockDecoder): (src: Uint8Array, maxBytes: number) => Buffer {
+  return (src, maxBytes) => {
+    const { blocks, bound } = parseFrames(src);
+    const capacity = Math.min(bound, maxBytes);
+    const dst = Buffer.allocUnsafe(capacity);
+    // Plain Uint8Array views keep the block loop monomorphic whatever Buffer subclass comes in.
+    const out = new Uint8Array(dst.buffer, dst.byteOffset, capacity);
+    const input = new Uint8Array(src.buffer, src.byteOffset, src.length);
+    let op = 0;
+    for (const block of blocks) {
+      if (block.stored) {
+        const size = block.end - block.start;
+        // Stored blocks count exactly in the bound, so overflowing here means the cap was hit.
+        if (op + size > capacity) throw new DecompressedTooLargeError('lz4', undefined, maxBytes);
+        dst.set(src.subarray(block.start, block.end), op);
+        op += size;
+        continue;
+      }
+      let next = block.independent ? decodeIndependent(input, block.start, block.end, dst, op, Math.min(block.max, capacity - op)) : -1;
+      if (next < 0) next = decodeBlock(input, block.start, block.end, out, op, capacity);
+      if (next < 0) {
+        if (capacity < bound) throw new DecompressedTooLargeError('lz4', undefined, maxBytes);
+        fail("a block decompresses beyond the frame's block maximum size");
+      }
+      op = next;
+    }
+    return op === capacity ? dst : dst.subarray(0, op);
+  };
 }
 
 /** Decompresses one or more concatenated LZ4 frames, refusing output beyond `maxBytes`. */
-export function decompressLz4Frames(src: Uint8Array, maxBytes: number): Buffer {
-  const { blocks, bound } = parseFrames(src);
-  const capacity = Math.min(bound, maxBytes);
-  const dst = Buffer.allocUnsafe(capacity);
-  // Plain Uint8Array views keep the block loop monomorphic whatever Buffer subclass comes in.
-  const out = new Uint8Array(dst.buffer, dst.byteOffset, capacity);
-  const input = new Uint8Array(src.buffer, src.byteOffset, src.length);
-  let op = 0;
-  for (const block of blocks) {
-    if (block.stored) {
-      const size = block.end - block.start;
-      // Stored blocks count exactly in the bound, so overflowing here means the cap was hit.
-      if (op + size > capacity) throw new DecompressedTooLargeError('lz4', undefined, maxBytes);
-      dst.set(src.subarray(block.start, block.end), op);
-      op += size;
-      continue;
-    }
-    let next = block.independent ? decodeBlockNative(input, block, dst, op, Math.min(block.max, capacity - op)) : -1;
-    if (next < 0) next = decodeBlock(input, block.start, block.end, out, op, capacity);
-    if (next < 0) {
-      if (capacity < bound) throw new DecompressedTooLargeError('lz4', undefined, maxBytes);
-      fail("a block decompresses beyond the frame's block maximum size");
-    }
-    op = next;
-  }
-  return op === capacity ? dst : dst.subarray(0, op);
-}
+export const decompressLz4Frames: (src: Uint8Array, maxBytes: number) => Buffer = lz4FrameDecompressor(
+  lz4Addon !== undefined ? liblz4BlockDecoder(lz4Addon) : lz4NapiBlockDecoder,
+);

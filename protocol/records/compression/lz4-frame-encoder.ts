@@ -1,13 +1,18 @@
 /**
- * LZ4 frame writer around lz4-napi's *block* compressor. Measured on a 1 MB batch of
- * record-like data, compressing 64 KiB blocks with `compressSync` and framing them here takes
- * ~3.9 ms where lz4-napi's own `compressFrameSync` takes ~8.7 ms.
+ * LZ4 frame writers. The frame is the one Kafka's Java client writes: version 01, independent
+ * blocks, no block or content checksums, no content size, 64 KiB maximum block size. A block
+ * that does not shrink is stored uncompressed (high bit of its size), as the format allows.
  *
- * The frame is the one Kafka's Java client writes: version 01, independent blocks, no block
- * or content checksums, no content size, 64 KiB maximum block size. A block that does not
- * shrink is stored uncompressed (high bit of its size), as the format allows.
+ * Two writers produce that layout:
+ * - liblz4 (the addon in lz4-native.ts): one native call writes the whole frame into a buffer
+ *   allocated here at the worst-case size. Measured on the codec benchmark's 1 MB batch
+ *   (1000 records of 1 KiB), see DESIGN.md "LZ4".
+ * - lz4-napi's *block* compressor (lz4_flex), framed here: the fallback where the addon is not
+ *   built. On the same batch it takes ~3.9 ms where lz4-napi's own `compressFrameSync` takes ~8.7 ms.
+ * `compressLz4Frame` is the first one available.
  */
 import { LZ4_BLOCK_SIZE_PREFIX as SIZE_PREFIX, lz4Blocks } from './lz4-block-native.js';
+import { lz4Addon, type Lz4Addon } from './lz4-native.js';
 
 const BLOCK_SIZE = 64 * 1024;
 /**
@@ -16,7 +21,13 @@ const BLOCK_SIZE = 64 * 1024;
  */
 const FRAME_HEADER = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82]);
 
-export function compressLz4Frame(data: Buffer): Buffer {
+/** The largest frame `data.length` bytes can make: header, a size word per block, every block stored, end mark. */
+export function lz4FrameBound(length: number): number {
+  return FRAME_HEADER.length + Math.ceil(length / BLOCK_SIZE) * 4 + length + 4;
+}
+
+/** The writer on lz4-napi's block compressor. */
+export function compressLz4FrameLz4Napi(data: Buffer): Buffer {
   const parts: Buffer[] = [FRAME_HEADER];
   let total = FRAME_HEADER.length + 4;
   for (let offset = 0; offset < data.length; offset += BLOCK_SIZE) {
@@ -37,3 +48,30 @@ export function compressLz4Frame(data: Buffer): Buffer {
   parts.push(Buffer.alloc(4)); // end mark
   return Buffer.concat(parts, total);
 }
+
+/**
+ * Frames up to this size are written into one reused buffer and copied out at their exact
+ * length. A fresh worst-case buffer per frame would cost more than the copy: its pages are new
+ * to the process each time (on the project's VMs a first touch costs ~4 ms per MB, ~4 times
+ * the whole compression of the codec benchmark's 1 MB batch), where the reused one stays mapped.
+ */
+const SCRATCH_MAX = 4 * 1024 * 1024;
+
+/** The writer on the liblz4 addon: the whole frame in one native call. */
+export function liblz4FrameCompressor(addon: Lz4Addon): (data: Buffer) => Buffer {
+  let scratch = Buffer.alloc(0);
+  return (data) => {
+    const bound = lz4FrameBound(data.length);
+    if (bound > SCRATCH_MAX) {
+      const out = Buffer.allocUnsafe(bound);
+      return out.subarray(0, addon.compressFrame(data, out));
+    }
+    if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(bound, 2 * scratch.length)));
+    const length = addon.compressFrame(data, scratch);
+    const out = Buffer.allocUnsafe(length);
+    scratch.copy(out, 0, 0, length);
+    return out;
+  };
+}
+
+export const compressLz4Frame: (data: Buffer) => Buffer = lz4Addon !== undefined ? liblz4FrameCompressor(lz4Addon) : compressLz4FrameLz4Napi;

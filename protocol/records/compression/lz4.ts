@@ -1,8 +1,9 @@
 /**
  * LZ4 (codec id 3). Kafka requires the LZ4 *frame* format (not raw blocks).
- * Compression: lz4-napi's block compressor inside our frame writer (lz4-frame-encoder.ts),
- * independent 64 KiB blocks without checksums, the layout the Java client writes.
- * Decompression: our own frame reader, with lz4-napi's block decompressor for independent
+ * Compression: our frame writer (lz4-frame-encoder.ts), independent 64 KiB blocks without
+ * checksums, the layout the Java client writes, with the system liblz4 through our addon
+ * (lz4-native.ts) or, where that is not built, lz4-napi's block compressor.
+ * Decompression: our own frame reader, with the same native block decompressor for independent
  * blocks and a JavaScript one for linked blocks (see lz4-frame-decoder.ts for why).
  */
 import { CompressionCodec } from '../record-types.js';

@@ -4,7 +4,14 @@
  */
 import test from 'ava';
 import { DecompressedTooLargeError, DecompressionFailedError } from '../../../../../protocol/records/errors.js';
-import { decompressLz4Frames } from '../../../../../protocol/records/compression/lz4-frame-decoder.js';
+import {
+  decompressLz4Frames,
+  liblz4BlockDecoder,
+  lz4FrameDecompressor,
+  lz4NapiBlockDecoder,
+  type IndependentBlockDecoder,
+} from '../../../../../protocol/records/compression/lz4-frame-decoder.js';
+import { lz4Addon } from '../../../../../protocol/records/compression/lz4-native.js';
 import { LZ4_BLOCK_SIZE_PREFIX, lz4Blocks } from '../../../../../protocol/records/compression/lz4-block-native.js';
 
 const MAGIC = [0x04, 0x22, 0x4d, 0x18];
@@ -33,10 +40,19 @@ function frame(blocks: Block[], o: { flg?: number; bd?: number; end?: boolean; t
 }
 
 const text = (s: string): number[] => [...Buffer.from(s)];
-const failsWith = (t: { throws: (fn: () => unknown, e: object) => unknown }, src: Buffer, detail: string, max = 1 << 20): void => {
-  t.throws(() => decompressLz4Frames(src, max), { instanceOf: DecompressionFailedError, message: `lz4 payload could not be decompressed: ${detail}` });
-};
-const decodes = (src: Buffer, max = 1 << 20): string => decompressLz4Frames(src, max).toString('latin1');
+type Decompress = (src: Uint8Array, maxBytes: number) => Buffer;
+type Throws = { throws: (fn: () => unknown, e: object) => unknown };
+const failsWithOf =
+  (decompress: Decompress) =>
+  (t: Throws, src: Buffer, detail: string, max = 1 << 20): void => {
+    t.throws(() => decompress(src, max), { instanceOf: DecompressionFailedError, message: `lz4 payload could not be decompressed: ${detail}` });
+  };
+const decodesOf =
+  (decompress: Decompress) =>
+  (src: Buffer, max = 1 << 20): string =>
+    decompress(src, max).toString('latin1');
+const failsWith = failsWithOf(decompressLz4Frames);
+const decodes = decodesOf(decompressLz4Frames);
 
 test('frame header flags: dictionary id, content size, block and content checksums', (t) => {
   const blocks = [{ data: text('hello'), stored: true }];
@@ -89,57 +105,6 @@ test('skippable frames are skipped wherever they appear', (t) => {
   failsWith(t, Buffer.concat([data, skip(0).subarray(0, 7)]), 'truncated skippable frame');
 });
 
-test('compressed blocks: literals, matches, overlaps and long lengths', (t) => {
-  // 'abc' literals, then match offset 3 length 4+2: abcabcabc.
-  t.is(decodes(frame([{ data: [0x32, ...text('abc'), 3, 0] }])), 'abcabcabc');
-  // A block that ends with a match (no trailing literals) and the next block after it.
-  t.is(decodes(frame([{ data: [0x10, ...text('a'), 1, 0] }, { data: text('Z'), stored: true }])), 'aaaaaZ');
-  // A block that yields nothing, then a stored block.
-  t.is(decodes(frame([{ data: [0x00] }, { data: text('q'), stored: true }])), 'q');
-  // Literal length 15 + 255 + 5 = 275 bytes, then a long overlapping match 19 + 255 + 1 = 275.
-  const lit = Buffer.alloc(275);
-  for (let i = 0; i < lit.length; i++) lit[i] = 97 + (i % 26);
-  const long = [0xff, 255, 5, ...lit, 2, 0, 255, 1, 0x00];
-  const expectedTail = Buffer.alloc(275);
-  for (let i = 0; i < expectedTail.length; i++) expectedTail[i] = lit[lit.length - 2 + (i % 2)]!;
-  const out = decompressLz4Frames(frame([{ data: long }]), 1 << 20);
-  t.true(out.equals(Buffer.concat([lit, expectedTail])));
-  // A long match that does not overlap: offset 275 (the start), length 19 + 2.
-  const far = [0xff, 255, 5, ...lit, 0x13, 1, 2, 0x00];
-  const farOut = decompressLz4Frames(frame([{ data: far }]), 1 << 20);
-  t.true(farOut.equals(Buffer.concat([lit, lit.subarray(0, 21)])));
-  // Dependent blocks: a match in the second block reaches into the first block's output.
-  t.is(decodes(frame([{ data: text('wxyz'), stored: true }, { data: [0x00, 4, 0] }])), 'wxyzwxyz');
-});
-
-test('corrupt compressed blocks fail with the reason', (t) => {
-  failsWith(t, frame([{ data: [0xf0] }]), 'literal length runs past the block');
-  failsWith(t, frame([{ data: [0xf0, 255] }]), 'literal length runs past the block');
-  failsWith(t, frame([{ data: [0x30, ...text('ab')] }]), 'literals run past the block');
-  failsWith(t, frame([{ data: [0x10, ...text('a'), 1] }]), 'match offset runs past the block');
-  failsWith(t, frame([{ data: [0x10, ...text('a'), 0, 0] }]), 'match offset 0 points before the output');
-  failsWith(t, frame([{ data: [0x10, ...text('a'), 2, 0] }]), 'match offset 2 points before the output');
-  failsWith(t, frame([{ data: [0x1f, ...text('a'), 1, 0] }]), 'match length runs past the block');
-  failsWith(t, frame([{ data: [0x1f, ...text('a'), 1, 0, 255] }]), 'match length runs past the block');
-});
-
-test('the cap: stored and compressed blocks stop at maxBytes; a lying block fails on its own', (t) => {
-  const stored = frame([{ data: text('0123456789'), stored: true }]);
-  t.is(decodes(stored, 10), '0123456789');
-  t.throws(() => decompressLz4Frames(stored, 9), { instanceOf: DecompressedTooLargeError, message: 'lz4 payload decompresses to more than the limit of 9 bytes' });
-  const literals = frame([{ data: [0xa0, ...text('0123456789')] }]);
-  t.is(decodes(literals, 10), '0123456789');
-  t.throws(() => decompressLz4Frames(literals, 9), { instanceOf: DecompressedTooLargeError, message: 'lz4 payload decompresses to more than the limit of 9 bytes' });
-  const match = frame([{ data: [0x16, ...text('a'), 1, 0] }]); // 'a' + 10 more
-  t.is(decodes(match, 11), 'a'.repeat(11));
-  t.throws(() => decompressLz4Frames(match, 10), { instanceOf: DecompressedTooLargeError });
-  // A compressed block that expands past the frame's 64 KiB block maximum is corrupt, not a bomb.
-  const runs = Array.from({ length: 257 }, () => 255);
-  const bomb = frame([{ data: [0x1f, ...text('a'), 1, 0, ...runs, 0, 0x00] }]);
-  failsWith(t, bomb, "a block decompresses beyond the frame's block maximum size", 1 << 30);
-  t.throws(() => decompressLz4Frames(bomb, 1000), { instanceOf: DecompressedTooLargeError });
-});
-
 /** Record-like bytes in 64 KiB blocks compressed by lz4-napi's block function (native path). */
 function realBlocks(size: number): { input: Buffer; blocks: Block[] } {
   const input = Buffer.alloc(size, 0x20);
@@ -150,17 +115,79 @@ function realBlocks(size: number): { input: Buffer; blocks: Block[] } {
   return { input, blocks };
 }
 
-// The hand-built corrupt blocks above sit in independent frames (FLG 0x60): the native decoder
-// refuses them first, so their messages also show the JavaScript decoder taking over.
-test('real blocks decode alike whether the frame declares them independent (native decoder) or linked (JavaScript decoder)', (t) => {
-  const { input, blocks } = realBlocks(200_000);
-  t.true(decompressLz4Frames(frame(blocks, { flg: 0x60 }), 1 << 20).equals(input));
-  t.true(decompressLz4Frames(frame(blocks, { flg: 0x40 }), 1 << 20).equals(input));
-});
+// The frame reader with each native block decoder for independent blocks: liblz4 where the
+// addon is built, lz4-napi everywhere. The JavaScript decoder takes over from either.
+const blockDecoders: [string, IndependentBlockDecoder][] = [['lz4-napi', lz4NapiBlockDecoder]];
+if (lz4Addon !== undefined) blockDecoders.push(['liblz4', liblz4BlockDecoder(lz4Addon)]);
 
-test('the cap holds inside a natively decoded block, at its exact size and one byte less', (t) => {
-  const { input, blocks } = realBlocks(100_000);
-  t.true(decompressLz4Frames(frame(blocks), 100_000).equals(input));
-  t.throws(() => decompressLz4Frames(frame(blocks), 99_999), { instanceOf: DecompressedTooLargeError });
-  t.throws(() => decompressLz4Frames(frame(blocks), 70_000), { instanceOf: DecompressedTooLargeError });
-});
+for (const [name, blockDecoder] of blockDecoders) {
+  const decompressLz4Frames = lz4FrameDecompressor(blockDecoder);
+  const failsWith = failsWithOf(decompressLz4Frames);
+  const decodes = decodesOf(decompressLz4Frames);
+
+  test(`${name}: compressed blocks: literals, matches, overlaps and long lengths`, (t) => {
+    // 'abc' literals, then match offset 3 length 4+2: abcabcabc.
+    t.is(decodes(frame([{ data: [0x32, ...text('abc'), 3, 0] }])), 'abcabcabc');
+    // A block that ends with a match (no trailing literals) and the next block after it.
+    t.is(decodes(frame([{ data: [0x10, ...text('a'), 1, 0] }, { data: text('Z'), stored: true }])), 'aaaaaZ');
+    // A block that yields nothing, then a stored block.
+    t.is(decodes(frame([{ data: [0x00] }, { data: text('q'), stored: true }])), 'q');
+    // Literal length 15 + 255 + 5 = 275 bytes, then a long overlapping match 19 + 255 + 1 = 275.
+    const lit = Buffer.alloc(275);
+    for (let i = 0; i < lit.length; i++) lit[i] = 97 + (i % 26);
+    const long = [0xff, 255, 5, ...lit, 2, 0, 255, 1, 0x00];
+    const expectedTail = Buffer.alloc(275);
+    for (let i = 0; i < expectedTail.length; i++) expectedTail[i] = lit[lit.length - 2 + (i % 2)]!;
+    const out = decompressLz4Frames(frame([{ data: long }]), 1 << 20);
+    t.true(out.equals(Buffer.concat([lit, expectedTail])));
+    // A long match that does not overlap: offset 275 (the start), length 19 + 2.
+    const far = [0xff, 255, 5, ...lit, 0x13, 1, 2, 0x00];
+    const farOut = decompressLz4Frames(frame([{ data: far }]), 1 << 20);
+    t.true(farOut.equals(Buffer.concat([lit, lit.subarray(0, 21)])));
+    // Dependent blocks: a match in the second block reaches into the first block's output.
+    t.is(decodes(frame([{ data: text('wxyz'), stored: true }, { data: [0x00, 4, 0] }])), 'wxyzwxyz');
+  });
+
+  test(`${name}: corrupt compressed blocks fail with the reason`, (t) => {
+    failsWith(t, frame([{ data: [0xf0] }]), 'literal length runs past the block');
+    failsWith(t, frame([{ data: [0xf0, 255] }]), 'literal length runs past the block');
+    failsWith(t, frame([{ data: [0x30, ...text('ab')] }]), 'literals run past the block');
+    failsWith(t, frame([{ data: [0x10, ...text('a'), 1] }]), 'match offset runs past the block');
+    failsWith(t, frame([{ data: [0x10, ...text('a'), 0, 0] }]), 'match offset 0 points before the output');
+    failsWith(t, frame([{ data: [0x10, ...text('a'), 2, 0] }]), 'match offset 2 points before the output');
+    failsWith(t, frame([{ data: [0x1f, ...text('a'), 1, 0] }]), 'match length runs past the block');
+    failsWith(t, frame([{ data: [0x1f, ...text('a'), 1, 0, 255] }]), 'match length runs past the block');
+  });
+
+  test(`${name}: the cap: stored and compressed blocks stop at maxBytes; a lying block fails on its own`, (t) => {
+    const stored = frame([{ data: text('0123456789'), stored: true }]);
+    t.is(decodes(stored, 10), '0123456789');
+    t.throws(() => decompressLz4Frames(stored, 9), { instanceOf: DecompressedTooLargeError, message: 'lz4 payload decompresses to more than the limit of 9 bytes' });
+    const literals = frame([{ data: [0xa0, ...text('0123456789')] }]);
+    t.is(decodes(literals, 10), '0123456789');
+    t.throws(() => decompressLz4Frames(literals, 9), { instanceOf: DecompressedTooLargeError, message: 'lz4 payload decompresses to more than the limit of 9 bytes' });
+    const match = frame([{ data: [0x16, ...text('a'), 1, 0] }]); // 'a' + 10 more
+    t.is(decodes(match, 11), 'a'.repeat(11));
+    t.throws(() => decompressLz4Frames(match, 10), { instanceOf: DecompressedTooLargeError });
+    // A compressed block that expands past the frame's 64 KiB block maximum is corrupt, not a bomb.
+    const runs = Array.from({ length: 257 }, () => 255);
+    const bomb = frame([{ data: [0x1f, ...text('a'), 1, 0, ...runs, 0, 0x00] }]);
+    failsWith(t, bomb, "a block decompresses beyond the frame's block maximum size", 1 << 30);
+    t.throws(() => decompressLz4Frames(bomb, 1000), { instanceOf: DecompressedTooLargeError });
+  });
+
+  // The hand-built corrupt blocks above sit in independent frames (FLG 0x60): the native decoder
+  // refuses them first, so their messages also show the JavaScript decoder taking over.
+  test(`${name}: real blocks decode alike whether the frame declares them independent (native decoder) or linked (JavaScript decoder)`, (t) => {
+    const { input, blocks } = realBlocks(200_000);
+    t.true(decompressLz4Frames(frame(blocks, { flg: 0x60 }), 1 << 20).equals(input));
+    t.true(decompressLz4Frames(frame(blocks, { flg: 0x40 }), 1 << 20).equals(input));
+  });
+
+  test(`${name}: the cap holds inside a natively decoded block, at its exact size and one byte less`, (t) => {
+    const { input, blocks } = realBlocks(100_000);
+    t.true(decompressLz4Frames(frame(blocks), 100_000).equals(input));
+    t.throws(() => decompressLz4Frames(frame(blocks), 99_999), { instanceOf: DecompressedTooLargeError });
+    t.throws(() => decompressLz4Frames(frame(blocks), 70_000), { instanceOf: DecompressedTooLargeError });
+  });
+}

@@ -1,12 +1,14 @@
 /**
- * The LZ4 frame writer: the exact frame layout (header, 64 KiB blocks, stored blocks for data
- * that does not shrink, end mark), read back by the reference decoder and by ours.
+ * The LZ4 frame writers (liblz4 addon and lz4-napi fallback): the exact frame layout (header,
+ * 64 KiB blocks, stored blocks for data that does not shrink, end mark), read back by the
+ * reference decoder and by ours.
  */
 import test from 'ava';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { compressLz4Frame } from '../../../../../protocol/records/compression/lz4-frame-encoder.js';
+import { compressLz4FrameLz4Napi, liblz4FrameCompressor } from '../../../../../protocol/records/compression/lz4-frame-encoder.js';
 import { decompressLz4Frames } from '../../../../../protocol/records/compression/lz4-frame-decoder.js';
+import { lz4Addon } from '../../../../../protocol/records/compression/lz4-native.js';
 import { compressionCodec } from '../../../../../protocol/records/compression/registry.js';
 import { UnsupportedCompressionError } from '../../../../../protocol/records/errors.js';
 
@@ -28,33 +30,39 @@ function blockWords(frame: Buffer): number[] {
   return words;
 }
 
-test('an empty input is the header and the end mark only', (t) => {
-  t.deepEqual([...compressLz4Frame(Buffer.alloc(0))], [...HEADER, 0, 0, 0, 0]);
-  t.is(lz4.decompressFrameSync(compressLz4Frame(Buffer.alloc(0))).length, 0);
-});
+// Both writers where the addon is built; the lz4-napi one alone elsewhere.
+const writers: [string, (data: Buffer) => Buffer][] = [['lz4-napi', compressLz4FrameLz4Napi]];
+if (lz4Addon !== undefined) writers.push(['liblz4', liblz4FrameCompressor(lz4Addon)]);
 
-test('data that does not shrink is stored in 64 KiB blocks', (t) => {
-  const data = randomBytes(100_000);
-  const frame = compressLz4Frame(data);
-  t.deepEqual([...frame.subarray(0, 7)], HEADER);
-  t.deepEqual(blockWords(frame), [(0x80000000 | 65536) >>> 0, (0x80000000 | 34464) >>> 0, 0]);
-  t.true(frame.subarray(11, 11 + 65536).equals(data.subarray(0, 65536)));
-  t.true(lz4.decompressFrameSync(frame).equals(data));
-  t.true(decompressLz4Frames(frame, data.length).equals(data));
-  // Exactly one block's worth makes exactly one block.
-  t.deepEqual(blockWords(compressLz4Frame(data.subarray(0, 65536))), [(0x80000000 | 65536) >>> 0, 0]);
-});
+for (const [name, compressLz4Frame] of writers) {
+  test(`${name}: an empty input is the header and the end mark only`, (t) => {
+    t.deepEqual([...compressLz4Frame(Buffer.alloc(0))], [...HEADER, 0, 0, 0, 0]);
+    t.is(lz4.decompressFrameSync(compressLz4Frame(Buffer.alloc(0))).length, 0);
+  });
 
-test('compressible data is written as compressed blocks the reference decoder reads', (t) => {
-  const data = Buffer.from('kafka record batch '.repeat(10_000));
-  const frame = compressLz4Frame(data);
-  const words = blockWords(frame);
-  t.is(words.length, Math.ceil(data.length / 65536) + 1);
-  for (const word of words.slice(0, -1)) t.true(word < 0x80000000 && word < 65536, `compressed block word ${word}`);
-  t.true(frame.length < data.length / 10);
-  t.true(lz4.decompressFrameSync(frame).equals(data));
-  t.true(decompressLz4Frames(frame, data.length).equals(data));
-});
+  test(`${name}: data that does not shrink is stored in 64 KiB blocks`, (t) => {
+    const data = randomBytes(100_000);
+    const frame = compressLz4Frame(data);
+    t.deepEqual([...frame.subarray(0, 7)], HEADER);
+    t.deepEqual(blockWords(frame), [(0x80000000 | 65536) >>> 0, (0x80000000 | 34464) >>> 0, 0]);
+    t.true(frame.subarray(11, 11 + 65536).equals(data.subarray(0, 65536)));
+    t.true(lz4.decompressFrameSync(frame).equals(data));
+    t.true(decompressLz4Frames(frame, data.length).equals(data));
+    // Exactly one block's worth makes exactly one block.
+    t.deepEqual(blockWords(compressLz4Frame(data.subarray(0, 65536))), [(0x80000000 | 65536) >>> 0, 0]);
+  });
+
+  test(`${name}: compressible data is written as compressed blocks the reference decoder reads`, (t) => {
+    const data = Buffer.from('kafka record batch '.repeat(10_000));
+    const frame = compressLz4Frame(data);
+    const words = blockWords(frame);
+    t.is(words.length, Math.ceil(data.length / 65536) + 1);
+    for (const word of words.slice(0, -1)) t.true(word < 0x80000000 && word < 65536, `compressed block word ${word}`);
+    t.true(frame.length < data.length / 10);
+    t.true(lz4.decompressFrameSync(frame).equals(data));
+    t.true(decompressLz4Frames(frame, data.length).equals(data));
+  });
+}
 
 test('the registry maps codec ids 1-4 to their codecs and refuses the rest', (t) => {
   t.deepEqual([1, 2, 3, 4].map((id) => compressionCodec(id).name), ['gzip', 'snappy', 'lz4', 'zstd']);

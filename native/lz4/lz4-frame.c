@@ -1,0 +1,218 @@
+/*
+ * kafka-sidecar's LZ4 addon: the system liblz4 behind two N-API functions, so a whole Kafka
+ * LZ4 frame is written in one native call and an independent block is read in one call with
+ * no copies on either side. Loaded by protocol/records/compression/lz4-native.ts, built by
+ * scripts/build-native; where it is missing the daemon uses lz4-napi instead.
+ *
+ *   compressFrame(src: Uint8Array, dst: Uint8Array): number
+ *     Writes the frame Kafka's Java client writes (version 01, independent 64 KiB blocks, no
+ *     checksums, no content size) for all of src into dst and returns the bytes written.
+ *     dst must hold the worst case: 7 + 4 per block + src.length + 4 (blocks that do not
+ *     shrink are stored, so no block is ever larger than its input).
+ *   decompressBlock(src, start, end, dst, at, limit): number
+ *     Decompresses the independent block src[start, end) into dst[at, at + limit) and returns
+ *     the bytes produced, or -1 when the block is malformed or needs more than limit.
+ *   version: string   liblz4's version string.
+ *
+ * Every argument is checked here; a bad one throws a TypeError or RangeError whose code is
+ * ERR_LZ4_NATIVE_ARGUMENT, never a crash.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <lz4.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <string.h>
+
+#define BLOCK_SIZE 65536u
+#define HEADER_SIZE 7u
+#define ARG_CODE "ERR_LZ4_NATIVE_ARGUMENT"
+
+/* Magic 0x184D2204 LE, FLG 0x60 (version 01, independent blocks), BD 0x40 (64 KiB), and the
+ * header checksum, fixed because FLG and BD are: byte 1 of xxHash32 of FLG BD. */
+static const uint8_t FRAME_HEADER[HEADER_SIZE] = {0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82};
+
+/* Any N-API failure that has not thrown yet becomes a plain Error; the caller returns NULL. */
+#define CHECK(env, call)                                                \
+  do {                                                                  \
+    if ((call) != napi_ok) {                                            \
+      bool pending_ = false;                                            \
+      napi_is_exception_pending((env), &pending_);                      \
+      if (!pending_) napi_throw_error((env), NULL, "lz4 addon: N-API call failed: " #call); \
+      return NULL;                                                      \
+    }                                                                   \
+  } while (0)
+
+typedef struct {
+  uint8_t *data;
+  size_t length;
+} bytes_t;
+
+static void write_u32le(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+
+/* Reads a Uint8Array (a Buffer is one) argument; throws and returns false otherwise. */
+static bool get_bytes(napi_env env, napi_value value, const char *name, bytes_t *out) {
+  bool is_typed = false;
+  char message[128];
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) {
+    snprintf(message, sizeof message, "lz4 addon: %s must be a Uint8Array or Buffer", name);
+    napi_throw_type_error(env, ARG_CODE, message);
+    return false;
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    snprintf(message, sizeof message, "lz4 addon: %s must be a Uint8Array or Buffer", name);
+    napi_throw_type_error(env, ARG_CODE, message);
+    return false;
+  }
+  out->data = (uint8_t *)data;
+  out->length = length;
+  return true;
+}
+
+/* Reads a non-negative integer argument no larger than max; throws and returns false otherwise. */
+static bool get_index(napi_env env, napi_value value, const char *name, size_t max, size_t *out) {
+  napi_valuetype kind;
+  double number = 0;
+  char message[160];
+  if (napi_typeof(env, value, &kind) != napi_ok || kind != napi_number || napi_get_value_double(env, value, &number) != napi_ok) {
+    snprintf(message, sizeof message, "lz4 addon: %s must be a number", name);
+    napi_throw_type_error(env, ARG_CODE, message);
+    return false;
+  }
+  /* The comparisons are false for NaN, so it is refused with the rest. */
+  if (!(number >= 0 && number <= (double)max && number == (double)(size_t)number)) {
+    snprintf(message, sizeof message, "lz4 addon: %s must be an integer from 0 to %zu, got %g", name, max, number);
+    napi_throw_range_error(env, ARG_CODE, message);
+    return false;
+  }
+  *out = (size_t)number;
+  return true;
+}
+
+static bool overlap(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len) {
+  if (a_len == 0 || b_len == 0) return false;
+  uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+  return a0 < b0 + b_len && b0 < a0 + a_len;
+}
+
+static bool expect_args(napi_env env, size_t argc, size_t want, const char *signature) {
+  if (argc == want) return true;
+  char message[160];
+  snprintf(message, sizeof message, "lz4 addon: %s takes %zu arguments, got %zu", signature, want, argc);
+  napi_throw_type_error(env, ARG_CODE, message);
+  return false;
+}
+
+/* The worst-case frame size for n input bytes, or 0 when it does not fit a size_t. */
+static size_t frame_bound(size_t n) {
+  size_t blocks = n / BLOCK_SIZE + (n % BLOCK_SIZE != 0);
+  size_t fixed = HEADER_SIZE + 4;
+  if (blocks > (SIZE_MAX - fixed) / 4) return 0;
+  size_t framing = fixed + blocks * 4;
+  if (n > SIZE_MAX - framing) return 0;
+  return n + framing;
+}
+
+static napi_value compress_frame(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!expect_args(env, argc, 2, "compressFrame(src, dst)")) return NULL;
+  bytes_t src, dst;
+  if (!get_bytes(env, argv[0], "src", &src) || !get_bytes(env, argv[1], "dst", &dst)) return NULL;
+  size_t bound = frame_bound(src.length);
+  char message[160];
+  if (bound == 0) {
+    napi_throw_range_error(env, ARG_CODE, "lz4 addon: src is too large for one frame");
+    return NULL;
+  }
+  if (dst.length < bound) {
+    snprintf(message, sizeof message, "lz4 addon: dst holds %zu bytes, the frame may need %zu", dst.length, bound);
+    napi_throw_range_error(env, ARG_CODE, message);
+    return NULL;
+  }
+  if (overlap(src.data, src.length, dst.data, dst.length)) {
+    napi_throw_range_error(env, ARG_CODE, "lz4 addon: src and dst overlap");
+    return NULL;
+  }
+  uint8_t *out = dst.data;
+  memcpy(out, FRAME_HEADER, HEADER_SIZE);
+  size_t pos = HEADER_SIZE;
+  for (size_t offset = 0; offset < src.length; offset += BLOCK_SIZE) {
+    size_t rest = src.length - offset;
+    int chunk = (int)(rest < BLOCK_SIZE ? rest : BLOCK_SIZE);
+    const char *in = (const char *)src.data + offset;
+    /* Capacity chunk - 1 keeps only a block that shrinks: liblz4 returns 0 when the
+     * compressed form would not fit, and the block is then stored as it is. */
+    int packed = chunk > 1 ? LZ4_compress_default(in, (char *)out + pos + 4, chunk, chunk - 1) : 0;
+    if (packed > 0) {
+      write_u32le(out + pos, (uint32_t)packed);
+      pos += 4 + (size_t)packed;
+    } else {
+      write_u32le(out + pos, (uint32_t)chunk | 0x80000000u);
+      memcpy(out + pos + 4, in, (size_t)chunk);
+      pos += 4 + (size_t)chunk;
+    }
+  }
+  write_u32le(out + pos, 0); /* end mark */
+  pos += 4;
+  napi_value result;
+  CHECK(env, napi_create_double(env, (double)pos, &result));
+  return result;
+}
+
+static napi_value decompress_block(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!expect_args(env, argc, 6, "decompressBlock(src, start, end, dst, at, limit)")) return NULL;
+  bytes_t src, dst;
+  size_t start, end, at, limit;
+  if (!get_bytes(env, argv[0], "src", &src) || !get_index(env, argv[1], "start", src.length, &start) ||
+      !get_index(env, argv[2], "end", src.length, &end) || !get_bytes(env, argv[3], "dst", &dst) ||
+      !get_index(env, argv[4], "at", dst.length, &at) || !get_index(env, argv[5], "limit", dst.length - at, &limit)) {
+    return NULL;
+  }
+  if (start > end) {
+    napi_throw_range_error(env, ARG_CODE, "lz4 addon: start is after end");
+    return NULL;
+  }
+  /* liblz4 counts in int. */
+  if (end - start > (size_t)INT_MAX || limit > (size_t)INT_MAX) {
+    napi_throw_range_error(env, ARG_CODE, "lz4 addon: block or limit exceeds 2 GiB");
+    return NULL;
+  }
+  if (overlap(src.data + start, end - start, dst.data + at, limit)) {
+    napi_throw_range_error(env, ARG_CODE, "lz4 addon: src and dst overlap");
+    return NULL;
+  }
+  int produced = -1;
+  if (end > start) {
+    produced = LZ4_decompress_safe((const char *)src.data + start, (char *)dst.data + at, (int)(end - start), (int)limit);
+  }
+  napi_value result;
+  CHECK(env, napi_create_int32(env, produced < 0 ? -1 : produced, &result));
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  CHECK(env, napi_create_function(env, "compressFrame", NAPI_AUTO_LENGTH, compress_frame, NULL, &fn));
+  CHECK(env, napi_set_named_property(env, exports, "compressFrame", fn));
+  CHECK(env, napi_create_function(env, "decompressBlock", NAPI_AUTO_LENGTH, decompress_block, NULL, &fn));
+  CHECK(env, napi_set_named_property(env, exports, "decompressBlock", fn));
+  napi_value version;
+  CHECK(env, napi_create_string_utf8(env, LZ4_versionString(), NAPI_AUTO_LENGTH, &version));
+  CHECK(env, napi_set_named_property(env, exports, "version", version));
+  return exports;
+}
