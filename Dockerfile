@@ -5,7 +5,7 @@
 #   docker run -e KAFKA_SIDECAR_KAFKA_BROKERS=kafka:9092 -v sidecar-sock:/var/run/kafka-sidecar kafka-sidecar
 
 FROM node:20-bookworm-slim AS build
-# A C compiler and liblz4's header for the liblz4 addon (scripts/build-native); Node's N-API
+# A C compiler and liblz4's header for the native addons (scripts/build-native); Node's N-API
 # headers come with the image (/usr/local/include/node).
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev liblz4-dev \
     && rm -rf /var/lib/apt/lists/*
@@ -22,7 +22,9 @@ COPY client client
 COPY test test
 COPY bench bench
 COPY scripts scripts
+COPY native/common native/common
 COPY native/lz4 native/lz4
+COPY native/crc32c native/crc32c
 RUN npm run build && scripts/build-native && rm -rf dist/test dist/bench && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -37,7 +39,8 @@ COPY --from=build /src/dist dist
 # bookworm image has it); loading it here fails the image build rather than silently falling
 # back to lz4-napi at run time.
 COPY --from=build /src/native/build native/build
-RUN node --input-type=module -e "const m = await import('/app/dist/protocol/records/compression/lz4-native.js'); if (m.lz4Implementation !== 'liblz4') throw new Error('liblz4 addon not loaded: ' + (m.lz4AddonLoadError ?? 'missing'))"
+RUN node --input-type=module -e "const m = await import('/app/dist/protocol/records/compression/lz4-native.js'); if (m.lz4Implementation !== 'liblz4') throw new Error('liblz4 addon not loaded: ' + (m.lz4AddonLoadError ?? 'missing'))" \
+    && node -e "const a = require('/app/native/build/crc32c.node'); if (a.crc32c !== undefined && a.crc32c(Buffer.from('123456789'), 0, 9) !== 0xe3069283) process.exit(1)"
 RUN groupadd --system --gid 10001 sidecar && useradd --system --uid 10001 --gid sidecar --home /app sidecar \
     && mkdir -p /var/run/kafka-sidecar && chown sidecar:sidecar /var/run/kafka-sidecar
 # The socket is created with mode 0600 (ipc.socket.mode): run the app container with the same

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { measureOps } from '../lib/micro.js';
 import type { NodeCandidate, Scenario } from '../lib/scenario.js';
 import { lz4ImplementationLabel } from '../../protocol/records/compression/lz4-native.js';
-import { crc32cIsNative } from '../../protocol/records/crc32c.js';
+import { crc32cImplementation } from '../../protocol/records/crc32c.js';
 import { decodeRecordBatches } from '../../protocol/records/record-batch-decode.js';
 import { encodeRecordBatch } from '../../protocol/records/record-batch-encode.js';
 import { CompressionCodec, type RecordInput } from '../../protocol/records/record-types.js';
@@ -209,7 +209,7 @@ export const scenario: Scenario = {
   ),
   resourceMetrics: ['peak_rss'],
   candidates: [
-    library('kafka-sidecar', `protocol/records (CRC-32C ${crc32cIsNative ? 'native' : 'JavaScript'}, LZ4 ${lz4ImplementationLabel})`),
+    library('kafka-sidecar', `protocol/records (CRC-32C ${crc32cImplementation}, LZ4 ${lz4ImplementationLabel})`),
     library('@platformatic/kafka', '@platformatic/kafka 1.35 createRecordsBatch / readRecordsBatches'),
     library('kafkajs', 'KafkaJS 2.2.4 RecordBatch v0 encoder and decoder, lz4-napi frames for LZ4'),
   ],

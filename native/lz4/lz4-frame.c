@@ -29,26 +29,8 @@
 #define BLOCK_SIZE 65536u
 #define HEADER_SIZE 7u
 #define ARG_CODE "ERR_LZ4_NATIVE_ARGUMENT"
-
-/* Magic 0x184D2204 LE, FLG 0x60 (version 01, independent blocks), BD 0x40 (64 KiB), and the
- * header checksum, fixed because FLG and BD are: byte 1 of xxHash32 of FLG BD. */
-static const uint8_t FRAME_HEADER[HEADER_SIZE] = {0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82};
-
-/* Any N-API failure that has not thrown yet becomes a plain Error; the caller returns NULL. */
-#define CHECK(env, call)                                                \
-  do {                                                                  \
-    if ((call) != napi_ok) {                                            \
-      bool pending_ = false;                                            \
-      napi_is_exception_pending((env), &pending_);                      \
-      if (!pending_) napi_throw_error((env), NULL, "lz4 addon: N-API call failed: " #call); \
-      return NULL;                                                      \
-    }                                                                   \
-  } while (0)
-
-typedef struct {
-  uint8_t *data;
-  size_t length;
-} bytes_t;
+#define ADDON_NAME "lz4 addon"
+#include "../common/napi-args.h"
 
 static void write_u32le(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v;
@@ -57,61 +39,15 @@ static void write_u32le(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)(v >> 24);
 }
 
-/* Reads a Uint8Array (a Buffer is one) argument; throws and returns false otherwise. */
-static bool get_bytes(napi_env env, napi_value value, const char *name, bytes_t *out) {
-  bool is_typed = false;
-  char message[128];
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) {
-    snprintf(message, sizeof message, "lz4 addon: %s must be a Uint8Array or Buffer", name);
-    napi_throw_type_error(env, ARG_CODE, message);
-    return false;
-  }
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    snprintf(message, sizeof message, "lz4 addon: %s must be a Uint8Array or Buffer", name);
-    napi_throw_type_error(env, ARG_CODE, message);
-    return false;
-  }
-  out->data = (uint8_t *)data;
-  out->length = length;
-  return true;
-}
-
-/* Reads a non-negative integer argument no larger than max; throws and returns false otherwise. */
-static bool get_index(napi_env env, napi_value value, const char *name, size_t max, size_t *out) {
-  napi_valuetype kind;
-  double number = 0;
-  char message[160];
-  if (napi_typeof(env, value, &kind) != napi_ok || kind != napi_number || napi_get_value_double(env, value, &number) != napi_ok) {
-    snprintf(message, sizeof message, "lz4 addon: %s must be a number", name);
-    napi_throw_type_error(env, ARG_CODE, message);
-    return false;
-  }
-  /* The comparisons are false for NaN, so it is refused with the rest. */
-  if (!(number >= 0 && number <= (double)max && number == (double)(size_t)number)) {
-    snprintf(message, sizeof message, "lz4 addon: %s must be an integer from 0 to %zu, got %g", name, max, number);
-    napi_throw_range_error(env, ARG_CODE, message);
-    return false;
-  }
-  *out = (size_t)number;
-  return true;
-}
-
 static bool overlap(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len) {
   if (a_len == 0 || b_len == 0) return false;
   uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
   return a0 < b0 + b_len && b0 < a0 + a_len;
 }
 
-static bool expect_args(napi_env env, size_t argc, size_t want, const char *signature) {
-  if (argc == want) return true;
-  char message[160];
-  snprintf(message, sizeof message, "lz4 addon: %s takes %zu arguments, got %zu", signature, want, argc);
-  napi_throw_type_error(env, ARG_CODE, message);
-  return false;
-}
+/* Magic 0x184D2204 LE, FLG 0x60 (version 01, independent blocks), BD 0x40 (64 KiB), and the
+ * header checksum, fixed because FLG and BD are: byte 1 of xxHash32 of FLG BD. */
+static const uint8_t FRAME_HEADER[HEADER_SIZE] = {0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82};
 
 /* The worst-case frame size for n input bytes, or 0 when it does not fit a size_t. */
 static size_t frame_bound(size_t n) {
