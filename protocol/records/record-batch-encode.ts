@@ -234,7 +234,8 @@ function recordsOnly(input: RecordBatchInput, p: Plan, into?: Buffer): Buffer {
 
 /**
  * The uncompressed records of a synchronous compression, reused from call to call: the codec
- * is done with it when it returns, and assemble() copies what it returned, so one buffer serves
+ * is done with it when it returns, and its output never shares the input's memory (assemble()
+ * copies it; compressSyncAfter() writes a buffer of its own), so one buffer serves
  * every batch and a compressed batch costs one large allocation fewer (less work for the GC at
  * producer rates). It is allocated once, at the first compressed batch; batches above
  * SCRATCH_MAX_BYTES get a buffer of their own.
@@ -246,6 +247,15 @@ function scratchFor(size: number): Buffer | undefined {
   if (size > SCRATCH_MAX_BYTES) return undefined;
   scratch ??= Buffer.allocUnsafeSlow(SCRATCH_MAX_BYTES);
   return scratch.subarray(0, size);
+}
+
+/** Compresses synchronously and writes the batch header in front of the compressed bytes. */
+function encodeCompressedSync(input: RecordBatchInput, p: Plan, codec: CompressionCodecImpl, compressSync: (data: Buffer) => Buffer): Buffer {
+  const body = recordsOnly(input, p, scratchFor(p.recordsSize));
+  if (codec.compressSyncAfter === undefined) return assemble(input, p, codec, compressSync(body));
+  const buf = codec.compressSyncAfter(body, L.records);
+  writeHeaderAndCrc(buf, input, p, codec.id);
+  return buf;
 }
 
 function assemble(input: RecordBatchInput, p: Plan, codec: CompressionCodecImpl, payload: Buffer): Buffer {
@@ -261,8 +271,7 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
   const p = plan(input.records);
   if (codec === undefined) return encodePlain(input, p);
   if (codec.compressSync === undefined) throw new CompressionNeedsAsyncError(codec.name);
-  // assemble() copies the payload, so it may even be (part of) the scratch buffer.
-  return assemble(input, p, codec, codec.compressSync(recordsOnly(input, p, scratchFor(p.recordsSize))));
+  return encodeCompressedSync(input, p, codec, codec.compressSync);
 }
 
 /** Encodes one batch with any codec; only compression that has no synchronous implementation is awaited. */
@@ -270,7 +279,7 @@ export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<B
   const codec = codecFor(input);
   const p = plan(input.records);
   if (codec === undefined) return encodePlain(input, p);
-  if (codec.compressSync !== undefined) return assemble(input, p, codec, codec.compressSync(recordsOnly(input, p, scratchFor(p.recordsSize))));
+  if (codec.compressSync !== undefined) return encodeCompressedSync(input, p, codec, codec.compressSync);
   // An asynchronous codec may still read its input when the next batch is encoded: a buffer of its own.
   return assemble(input, p, codec, await codec.compress(recordsOnly(input, p)));
 }

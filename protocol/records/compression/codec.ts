@@ -18,6 +18,12 @@ export interface CompressionCodecImpl {
   readonly id: CompressionCodecId;
   readonly name: string;
   readonly compressSync: ((data: Buffer) => Buffer) | undefined;
+  /**
+   * Optional: compresses like compressSync into a buffer whose first `headroom` bytes are left
+   * for the caller (uninitialised), so the batch encoder writes its header in front of the
+   * compressed bytes instead of copying them behind it.
+   */
+  readonly compressSyncAfter?: (data: Buffer, headroom: number) => Buffer;
   readonly compress: (data: Buffer) => Promise<Buffer>;
   readonly decompressSync: ((data: Buffer, maxBytes: number) => Buffer) | undefined;
   readonly decompress: (data: Buffer, maxBytes: number) => Promise<Buffer>;

@@ -26,10 +26,13 @@ export function lz4FrameBound(length: number): number {
   return FRAME_HEADER.length + Math.ceil(length / BLOCK_SIZE) * 4 + length + 4;
 }
 
-/** The writer on lz4-napi's block compressor. */
-export function compressLz4FrameLz4Napi(data: Buffer): Buffer {
-  const parts: Buffer[] = [FRAME_HEADER];
-  let total = FRAME_HEADER.length + 4;
+/**
+ * The writer on lz4-napi's block compressor. The frame starts at `headroom`; the bytes before
+ * it are left for the caller (both writers take it, see CompressionCodecImpl.compressSyncAfter).
+ */
+export function compressLz4FrameLz4Napi(data: Buffer, headroom = 0): Buffer {
+  const parts: Buffer[] = headroom > 0 ? [Buffer.allocUnsafe(headroom), FRAME_HEADER] : [FRAME_HEADER];
+  let total = headroom + FRAME_HEADER.length + 4;
   for (let offset = 0; offset < data.length; offset += BLOCK_SIZE) {
     const chunk = data.subarray(offset, Math.min(offset + BLOCK_SIZE, data.length));
     const packed = lz4Blocks.compressSync(chunk);
@@ -58,20 +61,21 @@ export function compressLz4FrameLz4Napi(data: Buffer): Buffer {
 const SCRATCH_MAX = 4 * 1024 * 1024;
 
 /** The writer on the liblz4 addon: the whole frame in one native call. */
-export function liblz4FrameCompressor(addon: Lz4Addon): (data: Buffer) => Buffer {
+export function liblz4FrameCompressor(addon: Lz4Addon): (data: Buffer, headroom?: number) => Buffer {
   let scratch = Buffer.alloc(0);
-  return (data) => {
+  return (data, headroom = 0) => {
     const bound = lz4FrameBound(data.length);
     if (bound > SCRATCH_MAX) {
-      const out = Buffer.allocUnsafe(bound);
-      return out.subarray(0, addon.compressFrame(data, out));
+      const out = Buffer.allocUnsafe(headroom + bound);
+      return out.subarray(0, headroom + addon.compressFrame(data, out.subarray(headroom)));
     }
     if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(bound, 2 * scratch.length)));
     const length = addon.compressFrame(data, scratch);
-    const out = Buffer.allocUnsafe(length);
-    scratch.copy(out, 0, 0, length);
+    const out = Buffer.allocUnsafe(headroom + length);
+    scratch.copy(out, headroom, 0, length);
     return out;
   };
 }
 
-export const compressLz4Frame: (data: Buffer) => Buffer = lz4Addon !== undefined ? liblz4FrameCompressor(lz4Addon) : compressLz4FrameLz4Napi;
+/** Writes the frame of `data` from `headroom` on (default 0: the frame alone). */
+export const compressLz4Frame: (data: Buffer, headroom?: number) => Buffer = lz4Addon !== undefined ? liblz4FrameCompressor(lz4Addon) : compressLz4FrameLz4Napi;

@@ -11,12 +11,13 @@ import type { CompressionCodecImpl } from './codec.js';
 import { decompressLz4Frames } from './lz4-frame-decoder.js';
 import { compressLz4Frame } from './lz4-frame-encoder.js';
 
-const compressSync = compressLz4Frame;
+const compressSync = (data: Buffer): Buffer => compressLz4Frame(data);
 
 export const lz4Codec: CompressionCodecImpl = {
   id: CompressionCodec.lz4,
   name: 'lz4',
   compressSync,
+  compressSyncAfter: compressLz4Frame,
   compress: async (data) => compressSync(data),
   decompressSync: decompressLz4Frames,
   decompress: async (data, maxBytes) => decompressLz4Frames(data, maxBytes),
