@@ -43,8 +43,9 @@ export default {
   // Two cores, shared with other engineers' builds and brokers.
   concurrency: 2,
   timeoutMS: 15000,
-  // Only what the tests need goes into Stryker's sandbox.
-  ignorePatterns: ['/*', '!/dist', '!/test', '!/package.json', '/dist/*', '!/dist/protocol', '!/dist/test'],
+  // Only what the tests need goes into Stryker's sandbox, the native addons included (the
+  // codecs use them where they are built, and their tests expect them there).
+  ignorePatterns: ['/*', '!/dist', '!/test', '!/package.json', '/dist/*', '!/dist/protocol', '!/dist/test', '!/native', '/native/*', '!/native/build'],
   tempDirName: 'reports/.stryker-tmp',
   cleanTempDir: 'always',
   reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -56,7 +56,11 @@ function fromNodeRs(): RangeCrc32c | undefined {
 }
 
 const addon = fromAddon();
-const native: RangeCrc32c | undefined = addon ?? fromNodeRs();
+const nodeRs = fromNodeRs();
+const native: RangeCrc32c | undefined = addon ?? nodeRs;
+
+/** Each native implementation that loads here, whether in use or not (tests compare them with the table). */
+export const nativeCrc32cs: { readonly addon?: RangeCrc32c; readonly nodeRs?: RangeCrc32c } = { addon, nodeRs };
 
 /** Inputs shorter than this are hashed in JavaScript, where the call overhead dominates. */
 const NATIVE_MIN_BYTES = 512;

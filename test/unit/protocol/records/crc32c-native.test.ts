@@ -7,7 +7,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { crc32c, CRC32C_ADDON_PATH, crc32cImplementation } from '../../../../protocol/records/crc32c.js';
+import { crc32c, CRC32C_ADDON_PATH, crc32cImplementation, nativeCrc32cs } from '../../../../protocol/records/crc32c.js';
 import { crc32cTable } from '../../../../protocol/records/crc32c-table.js';
 
 type AddonCrc32c = (...args: unknown[]) => number;
@@ -66,4 +66,16 @@ test('the addon refuses bad arguments with TypeError or RangeError and code ERR_
   refused(() => fn(data, Number.NaN, 1), RangeError, /start must be an integer/);
   refused(() => fn(data, 1.5, 2), RangeError, /start must be an integer/);
   refused(() => fn(data, 6, 5), RangeError, /start is after end/);
+});
+
+test('every native implementation that loads equals the table version, over whole buffers and ranges', (t) => {
+  const data = randomBytes(20_000);
+  const loaded = Object.entries(nativeCrc32cs).filter(([, fn]) => fn !== undefined);
+  t.true(loaded.length > 0, 'at least @node-rs/crc32 loads on every platform this project supports');
+  for (const [name, fn] of loaded) {
+    t.is(fn!(data, 0, data.length), crc32cTable(data, 0, data.length), `${name}, whole buffer`);
+    t.is(fn!(data, 17, 12_345), crc32cTable(data, 17, 12_345), `${name}, a range`);
+    t.is(fn!(data, 0, 600), crc32cTable(data, 0, 600), `${name}, a prefix`);
+  }
+  t.is(crc32cImplementation, nativeCrc32cs.addon !== undefined ? 'crc32c addon' : '@node-rs/crc32');
 });
