@@ -14,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeRecordBatchesAsync } from '../../../../protocol/records/record-batch-decode.js';
+import { lz4ImplementationLabel } from '../../../../protocol/records/compression/lz4-native.js';
 import { encodeRecordBatchAsync } from '../../../../protocol/records/record-batch-encode.js';
 import { BatchLayout, CompressionCodec, type CompressionCodecId, type RecordBytesInput, type RecordInput } from '../../../../protocol/records/record-types.js';
 import { kafkaToolsLib } from '../../../helpers/kafka.js';
@@ -135,7 +136,7 @@ for (const [name, id] of codecs) {
       const frame = stored.subarray(BatchLayout.records, BatchLayout.logOverhead + stored.readInt32BE(BatchLayout.batchLength));
       const blocks = lz4Blocks(frame);
       t.true(blocks.count >= 2 && blocks.compressed >= 2, `LZ4 frame of ${blocks.count} blocks, ${blocks.compressed} compressed`);
-      t.log(`large batch: LZ4 frame of ${blocks.count} blocks (${blocks.compressed} compressed)`);
+      t.log(`large batch written by ${lz4ImplementationLabel}: LZ4 frame of ${blocks.count} blocks (${blocks.compressed} compressed)`);
     }
 
     const records = [...small, ...large];
