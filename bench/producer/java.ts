@@ -1,49 +1,13 @@
 /**
  * The producer benchmark's Java candidate: Kafka's own org.apache.kafka.tools.ProducerPerformance
- * (kafka-tools from Maven Central, fetched with mvn like scripts/kafka-local fetches the broker
- * jars, into .cache/kafka-tools/<version>/lib). One JVM per case, run by one bash script under
- * the runner's GNU time (whole-candidate CPU and peak RSS); inside it each JVM runs under its
- * own GNU time too, so every case has its CPU seconds, and kcat reads the topic's end offset
- * before and after, so parse() can check the growth like the Node candidates do.
+ * (kafka-tools from Maven Central, fetched by `scripts/kafka-local tools`: kafkaToolsLib in
+ * test/helpers/kafka.ts). One JVM per case, run by one bash script under the runner's GNU time
+ * (whole-candidate CPU and peak RSS); inside it each JVM runs under its own GNU time too, so
+ * every case has its CPU seconds, and kcat reads the topic's end offset before and after, so
+ * parse() can check the growth like the Node candidates do.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CommandSpec, RunContext } from '../lib/scenario.js';
 import { BATCH_BYTES, caseMetrics, checkGrowth, IN_FLIGHT, LINGER_MS, type ProducerSetup } from './cases.js';
-
-export const TOOLS_VERSION = '4.1.1';
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-function hasToolsJar(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('kafka-tools-') && !f.startsWith('kafka-tools-api') && f.endsWith('.jar'));
-}
-
-/** The directory holding kafka-tools and its runtime dependencies; fetched on first use. */
-export function ensureToolsJars(log: (line: string) => void): string {
-  const lib = join(repoRoot, '.cache', 'kafka-tools', TOOLS_VERSION, 'lib');
-  if (hasToolsJar(lib)) return lib;
-  const pom = join(repoRoot, 'scripts', 'kafka-poms', `tools-${TOOLS_VERSION}.xml`);
-  const staging = `${lib}.fetch-${process.pid}`;
-  mkdirSync(staging, { recursive: true });
-  log(`fetching kafka-tools ${TOOLS_VERSION} from Maven Central into ${lib} (first use only)`);
-  const r = spawnSync('mvn', ['-B', '-q', '-f', pom, 'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (r.error || r.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`mvn could not fetch kafka-tools ${TOOLS_VERSION}: ${r.error?.message ?? `${r.stdout}${r.stderr}`.slice(-2000)}`);
-  }
-  try {
-    renameSync(staging, lib);
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!hasToolsJar(lib)) throw err;
-  }
-  return lib;
-}
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -19,7 +19,7 @@ import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
 import { createFetcher } from '../../machines/fetcher/fetcher-machine.js';
 import type { NodeCandidate, RunContext, Scenario } from '../lib/scenario.js';
-import { ensureToolsJars, TOOLS_VERSION } from '../producer/java.js';
+import { kafkaToolsLib, kafkaToolsVersion } from '../../test/helpers/kafka.js';
 import { withCluster as withClusterOf } from '../lib/cluster.js';
 
 const require = createRequire(import.meta.url);
@@ -232,7 +232,7 @@ export const scenario: Scenario = {
       if (created.error) throw created.error;
     });
     await produce(brokers, topic, records);
-    const javaClasspath = ensureToolsJars((line) => process.stderr.write(`${line}\n`));
+    const javaClasspath = await kafkaToolsLib();
     return { brokers, topic, records, javaClasspath };
   },
   teardown: async (setup) => {
@@ -245,7 +245,7 @@ export const scenario: Scenario = {
     candidate('kafkajs', 'KafkaJS 2.2.4 consumer, eachBatch, no autocommit', runKafkaJs),
     {
       name: 'java-consumer-perf',
-      description: `Kafka's ConsumerPerformance (Java client ${TOOLS_VERSION}), its fetch.nMsg.sec (group join excluded)`,
+      description: `Kafka's ConsumerPerformance (Java client ${kafkaToolsVersion}), its fetch.nMsg.sec (group join excluded)`,
       command: (ctx) => {
         const setup = ctx.setup as unknown as Setup;
         return {

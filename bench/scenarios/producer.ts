@@ -20,7 +20,8 @@ import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
 import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, WARMUP_SHARE, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
 import { runCeiling } from '../producer/ceiling.js';
-import { ensureToolsJars, javaCommand, TOOLS_VERSION } from '../producer/java.js';
+import { javaCommand } from '../producer/java.js';
+import { kafkaToolsLib, kafkaToolsVersion } from '../../test/helpers/kafka.js';
 import { runKafkaJs, runPlatformatic } from '../producer/js-clients.js';
 import { runOurs } from '../producer/ours.js';
 import type { MetricSpec, Scenario, SetupContext } from '../lib/scenario.js';
@@ -61,7 +62,7 @@ export const scenario: Scenario = {
   description:
     'Produce 1M records of 100 B and 100k records of 1 KiB (null keys, JSON-like values from one payload file), acks=1 and acks=all, ' +
     'uncompressed and LZ4, one single-partition topic per case, with machines/producer against KafkaJS 2.2.4, @platformatic/kafka 1.35 ' +
-    `and the Java client's ProducerPerformance (kafka-tools ${TOOLS_VERSION}). Every candidate gets batches of ${BATCH_BYTES} B, ` +
+    `and the Java client's ProducerPerformance (kafka-tools ${kafkaToolsVersion}). Every candidate gets batches of ${BATCH_BYTES} B, ` +
     `${IN_FLIGHT} requests in flight and, where it has one, linger ${LINGER_MS} ms; ours and Java are idempotent with acks=all, the two ` +
     'JS libraries run without idempotence (cheaper for them). KafkaJS gets lz4-napi for LZ4 (it has none built in); @platformatic/kafka ' +
     "uses its built-in WebAssembly LZ4. Each Node candidate first sends a fifth of each case's records to a warm-up topic, unmeasured " +
@@ -106,7 +107,7 @@ export const scenario: Scenario = {
       if (failed?.error) throw failed.error;
     });
     await awaitLeaders(brokers, cases.flatMap((c) => [c.topic, c.warmupTopic]));
-    const javaClasspath = ensureToolsJars((line) => process.stderr.write(`${line}\n`));
+    const javaClasspath = await kafkaToolsLib();
     const setup: ProducerSetup & { dir: string } = { brokers, cases, javaClasspath, dir };
     return setup as unknown as Record<string, never>;
   },
@@ -123,6 +124,6 @@ export const scenario: Scenario = {
     { name: '@platformatic/kafka', description: `@platformatic/kafka 1.35 Producer.send() of ${BATCH_BYTES} B of values per call, ${IN_FLIGHT} calls in flight, built-in LZ4`, run: runPlatformatic },
     { name: 'kafkajs', description: `KafkaJS 2.2.4 producer.send() of ${BATCH_BYTES} B of values per call, ${IN_FLIGHT} calls in flight, lz4-napi for LZ4`, run: runKafkaJs },
     { name: 'broker-ceiling', description: `reference, not a client: pre-encoded Produce requests of ${BATCH_BYTES} B batches on one socket, ${IN_FLIGHT} in flight`, run: runCeiling },
-    { name: 'java-producer-perf', description: `Kafka ${TOOLS_VERSION} ProducerPerformance, batch.size ${BATCH_BYTES}, linger.ms ${LINGER_MS}, one JVM per case`, command: javaCommand },
+    { name: 'java-producer-perf', description: `Kafka ${kafkaToolsVersion} ProducerPerformance, batch.size ${BATCH_BYTES}, linger.ms ${LINGER_MS}, one JVM per case`, command: javaCommand },
   ],
 };

@@ -82,14 +82,32 @@ export function kafkaEnvFrom(vars: Readonly<Record<string, string | undefined>>)
   return { brokers, version: vars.KAFKA_VERSION ?? 'unknown', ...(security ? { security } : {}) };
 }
 
-async function kafkaLocal(args: string[]): Promise<Record<string, string>> {
+async function kafkaLocal(args: string[], timeoutMs = 0): Promise<Record<string, string>> {
   try {
-    const { stdout } = await run(script, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(script, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs });
     return parseEnvLines(stdout);
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`scripts/kafka-local ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
   }
+}
+
+/** The kafka-tools version whose console consumer and ProducerPerformance tests and benchmarks run, against every broker version. */
+export const kafkaToolsVersion = '4.1.1';
+
+let toolsLib: Promise<string> | undefined;
+
+/**
+ * The directory of the kafka-tools jars (`java -cp '<dir>/*' CLASS`), fetched from Maven
+ * Central by `scripts/kafka-local tools` on first use. A cold fetch of its ~80 jars takes
+ * under a minute on a usual link; 4 minutes is the bound before giving up.
+ */
+export function kafkaToolsLib(): Promise<string> {
+  toolsLib ??= kafkaLocal(['tools', '--version', kafkaToolsVersion], 240_000).then((vars) => {
+    if (!vars.KAFKA_TOOLS_LIB) throw new Error('scripts/kafka-local tools printed no KAFKA_TOOLS_LIB');
+    return vars.KAFKA_TOOLS_LIB;
+  });
+  return toolsLib;
 }
 
 /** Starts brokers of this test's own in a directory of its own (see scripts/kafka-local). */
