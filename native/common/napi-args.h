@@ -82,4 +82,14 @@ static bool expect_args(napi_env env, size_t argc, size_t want, const char *sign
   return false;
 }
 
+/* Reads exactly `want` arguments into argv (room for `want`); throws and returns false otherwise. */
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *signature) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, ADDON_NAME ": could not read the arguments");
+    return false;
+  }
+  return expect_args(env, argc, want, signature);
+}
+
 #endif

@@ -89,10 +89,8 @@ static bool have_instruction(void) {
 }
 
 static napi_value crc32c(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (!expect_args(env, argc, 3, "crc32c(src, start, end)")) return NULL;
+  if (!get_args(env, info, 3, argv, "crc32c(src, start, end)")) return NULL;
   bytes_t src;
   size_t start, end;
   if (!get_bytes(env, argv[0], "src", &src) || !get_index(env, argv[1], "start", src.length, &start) ||

@@ -60,10 +60,8 @@ static size_t frame_bound(size_t n) {
 }
 
 static napi_value compress_frame(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (!expect_args(env, argc, 2, "compressFrame(src, dst)")) return NULL;
+  if (!get_args(env, info, 2, argv, "compressFrame(src, dst)")) return NULL;
   bytes_t src, dst;
   if (!get_bytes(env, argv[0], "src", &src) || !get_bytes(env, argv[1], "dst", &dst)) return NULL;
   size_t bound = frame_bound(src.length);
@@ -108,10 +106,8 @@ static napi_value compress_frame(napi_env env, napi_callback_info info) {
 }
 
 static napi_value decompress_block(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (!expect_args(env, argc, 6, "decompressBlock(src, start, end, dst, at, limit)")) return NULL;
+  if (!get_args(env, info, 6, argv, "decompressBlock(src, start, end, dst, at, limit)")) return NULL;
   bytes_t src, dst;
   size_t start, end, at, limit;
   if (!get_bytes(env, argv[0], "src", &src) || !get_index(env, argv[1], "start", src.length, &start) ||
