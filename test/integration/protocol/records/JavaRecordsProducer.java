@@ -12,6 +12,8 @@ public class JavaRecordsProducer {
     String bootstrap = args[0];
     String prefix = args[1];
     int count = Integer.parseInt(args[2]);
+    // -Dbase.timestamp=MS: the first record's timestamp (recent, so retention keeps the records).
+    long baseTimestamp = Long.getLong("base.timestamp", System.currentTimeMillis());
     for (int c = 3; c < args.length; c++) {
       String codec = args[c];
       Properties props = new Properties();
@@ -28,7 +30,7 @@ public class JavaRecordsProducer {
         for (int i = 0; i < count; i++) {
           String key = i % 5 == 0 ? null : "key-" + i;
           String value = "value-" + i + " " + "java ".repeat(10);
-          ProducerRecord<String, String> record = new ProducerRecord<>(prefix + "-" + codec, 0, 1_700_000_000_000L + i, key, value);
+          ProducerRecord<String, String> record = new ProducerRecord<>(prefix + "-" + codec, 0, baseTimestamp + i, key, value);
           record.headers().add("h", ("x" + i).getBytes(StandardCharsets.UTF_8));
           record.headers().add("h", null);
           producer.send(record);

@@ -30,7 +30,8 @@ const runId = `${process.pid}-${Date.now()}`;
 const END_OF_RECORD = '#EOR#\n';
 const NULL_LITERAL = '#NULL#';
 
-const base = 1_700_000_000_000;
+// Recent: the broker's time-based retention (7 days) would delete older records before the consumer reads them.
+const base = Date.now() - 3_600_000;
 
 function smallRecords(): RecordInput[] {
   const special: RecordInput[] = [

@@ -37,7 +37,9 @@ test('Java producer batches of every codec decode, with idempotence fields and h
   const prefix = `records-from-java-${process.pid}-${Date.now()}`;
   const count = 30;
   const source = join(repoRoot, 'test', 'integration', 'protocol', 'records', 'JavaRecordsProducer.java');
-  await run('java', ['-cp', `${kafkaLibDir()}/*`, source, `${broker.host}:${broker.port}`, prefix, String(count), ...codecs], {
+  // Recent timestamps: the broker's 7-day retention would delete older records before they are fetched.
+  const base = Date.now() - 3_600_000;
+  await run('java', [`-Dbase.timestamp=${base}`, '-cp', `${kafkaLibDir()}/*`, source, `${broker.host}:${broker.port}`, prefix, String(count), ...codecs], {
     timeout: 180_000,
   });
   for (const codec of codecs) {
@@ -56,7 +58,7 @@ test('Java producer batches of every codec decode, with idempotence fields and h
     t.is(records.length, count, codec);
     records.forEach((record, i) => {
       t.is(record.offset, BigInt(i));
-      t.is(record.timestamp, 1_700_000_000_000 + i);
+      t.is(record.timestamp, base + i);
       t.is(record.key?.toString() ?? null, i % 5 === 0 ? null : `key-${i}`);
       t.is(record.value?.toString(), `value-${i} ${'java '.repeat(10)}`);
       t.deepEqual(

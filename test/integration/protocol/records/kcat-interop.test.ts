@@ -84,7 +84,8 @@ for (const [name, id] of codecs) {
 
   test(`our ${name} batches are read back by kcat`, async (t) => {
     const topic = `records-to-kcat-${name}-${runId}`;
-    const base = 1_700_000_000_000;
+    // Recent: the broker's time-based retention (7 days) would delete older records before kcat reads them.
+    const base = Date.now() - 3_600_000;
     const records: RecordInput[] = Array.from({ length: 40 }, (_, i) => ({
       key: i % 7 === 0 ? null : `k-${i}`,
       value: i % 11 === 0 ? '' : `v-${i} ${'payload '.repeat(i % 5)}ünïcödé`,
