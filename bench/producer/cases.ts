@@ -1,9 +1,9 @@
 /**
  * The producer benchmark's cases, payloads and the shared measuring loop. Every candidate sends
  * the same values (read from one payload file, which the Java tool reads too), with null keys
- * and no headers, to a one-partition topic per case, and every run is checked afterwards: the
- * topic's end offset must have grown by exactly the records sent, so a candidate that drops or
- * duplicates records fails instead of looking fast.
+ * and no headers, to a topic of PARTITIONS partitions per case, and every run is checked
+ * afterwards: the sum of the partitions' end offsets must have grown by exactly the records sent,
+ * so a candidate that drops or duplicates records fails instead of looking fast.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,21 @@ export const BATCH_BYTES = 65_536;
 /** Produce requests (or send() calls) in flight per broker, the Java default. */
 export const IN_FLIGHT = 5;
 export const LINGER_MS = 5;
+/**
+ * Partitions of every case's topic, as in the consumer scenario. With one partition a Produce
+ * request carries one batch, and a broker handles one request per connection at a time, so the
+ * benchmark measured the broker's per-request turnaround more than the client (the 1-partition
+ * broker-ceiling line was barely above the Node clients at 1 KiB). Several partitions let each
+ * request carry several batches, as it does for a sidecar that serves many apps and topics.
+ */
+export const PARTITIONS = 4;
+/**
+ * The partition of the Node candidates' chunk `index` (one batch's worth of records): round robin
+ * over the partitions, one whole chunk each, so every Node library gets the same one-partition
+ * batches whatever its own keyless partitioner does (KafkaJS and @platformatic/kafka spread
+ * keyless records one by one). The Java tool's sticky partitioner does the same by itself.
+ */
+export const chunkPartition = (index: number, partitions: number): number => index % partitions;
 /** Distinct payloads per size; each record takes the next one. */
 export const PAYLOADS = 1000;
 /**
@@ -47,6 +62,8 @@ export const WARMUP_SHARE = 0.2;
 export interface CaseRun {
   readonly id: string;
   readonly topic: string;
+  /** Partitions of the topic and of the warm-up topic. */
+  readonly partitions: number;
   readonly records: number;
   /** Where the unmeasured warm-up of the same case goes, and how many records it sends. */
   readonly warmupTopic: string;
@@ -87,21 +104,36 @@ export function readPayloads(file: string): Buffer[] {
     .map((l) => Buffer.from(l, 'latin1'));
 }
 
-/** The end offset of partition 0 (kcat -Q), in a separate process so no candidate pays for it. */
-export function endOffset(brokers: string, topic: string): number {
-  const r = spawnSync('kcat', ['-Q', '-b', brokers, '-t', `${topic}:0:-1`], { encoding: 'utf8', timeout: 60_000 });
-  const m = /\[0\] offset (\d+)/.exec(r.stdout ?? '');
-  if (r.status !== 0 || !m) throw new Error(`kcat -Q ${topic} failed: ${r.stderr || r.stdout}`);
-  return Number(m[1]);
+/** The records a topic holds: the sum of its partitions' end offsets, from kcat -Q's lines. */
+export function sumEndOffsets(kcatOutput: string, topic: string, partitions: number): number {
+  let sum = 0;
+  for (let p = 0; p < partitions; p++) {
+    const m = new RegExp(`^${topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\[${p}\\] offset (\\d+)$`, 'm').exec(kcatOutput);
+    if (!m) throw new Error(`no end offset for ${topic}[${p}] in: ${kcatOutput.trim() || '(nothing)'}`);
+    sum += Number(m[1]);
+  }
+  return sum;
 }
 
-/** Waits until every topic's partition 0 has a leader that answers (a new topic takes a moment). */
-export async function awaitLeaders(brokers: string, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+/**
+ * The sum of the end offsets of partitions 0..partitions-1 (kcat -Q), in a separate process so
+ * no candidate pays for it.
+ */
+export function endOffset(brokers: string, topic: string, partitions = 1): number {
+  const args = ['-Q', '-b', brokers];
+  for (let p = 0; p < partitions; p++) args.push('-t', `${topic}:${p}:-1`);
+  const r = spawnSync('kcat', args, { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`kcat -Q ${topic} failed: ${r.stderr || r.stdout}`);
+  return sumEndOffsets(r.stdout ?? '', topic, partitions);
+}
+
+/** Waits until every partition of every topic has a leader that answers (a new topic takes a moment). */
+export async function awaitLeaders(brokers: string, topics: readonly string[], partitions: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const topic of topics) {
     for (;;) {
       try {
-        endOffset(brokers, topic);
+        endOffset(brokers, topic, partitions);
         break;
       } catch (err) {
         if (Date.now() > deadline) throw err;
@@ -153,30 +185,33 @@ export async function measureCases(
       await produce(warmup, payloads);
     }
     prepare?.(run, payloads);
-    const before = endOffset(setup.brokers, run.topic);
+    const before = endOffset(setup.brokers, run.topic, run.partitions);
     const cpu = process.cpuUsage();
     const started = performance.now();
     await produce(run, payloads);
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    checkGrowth(candidate, run, before, endOffset(setup.brokers, run.topic));
+    checkGrowth(candidate, run, before, endOffset(setup.brokers, run.topic, run.partitions));
     Object.assign(values, caseMetrics(run, { seconds, cpuSeconds: (used.user + used.system) / 1e6 }));
   }
   return values;
 }
 
-/** Runs `send(chunk)` over the records in chunks of `chunkRecords`, at most `window` at a time. */
+/**
+ * Runs `send(chunk)` over the records in chunks of `chunkRecords`, at most `window` at a time;
+ * `makeChunk` gets the chunk's first record, its size and its index.
+ */
 export async function sendInChunks<T>(
   records: number,
   chunkRecords: number,
   window: number,
-  makeChunk: (first: number, count: number) => T,
+  makeChunk: (first: number, count: number, index: number) => T,
   send: (chunk: T) => Promise<unknown>,
 ): Promise<void> {
   const inFlight = new Set<Promise<unknown>>();
   let failure: unknown = null;
-  for (let first = 0; first < records && failure === null; first += chunkRecords) {
-    const p: Promise<unknown> = send(makeChunk(first, Math.min(chunkRecords, records - first))).then(
+  for (let first = 0, index = 0; first < records && failure === null; first += chunkRecords, index++) {
+    const p: Promise<unknown> = send(makeChunk(first, Math.min(chunkRecords, records - first), index)).then(
       (): boolean => inFlight.delete(p),
       (err: unknown): void => {
         failure ??= err;

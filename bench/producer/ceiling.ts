@@ -1,8 +1,8 @@
 /**
  * The producer benchmark's reference line, not a client: what the broker accepts over one
  * connection when the client costs next to nothing. Every Produce request of a case is encoded
- * before the clock starts (batches of BATCH_BYTES, no idempotence, the case's acks and codec),
- * then written to a plain socket with IN_FLIGHT outstanding, the next one as each answer comes
+ * before the clock starts (one batch of BATCH_BYTES for each partition of the topic, the most a
+ * request can carry with that batch size; no idempotence; the case's acks and codec), then written to a plain socket with IN_FLIGHT outstanding, the next one as each answer comes
  * back. A Kafka broker handles one request per connection at a time, so this is the most any
  * one-connection producer can get from this broker on this machine; a client's ratio to it says
  * how much of that it reaches.
@@ -84,17 +84,24 @@ function recordsPerBatch(value: Buffer): number {
   return n;
 }
 
-/** Every request of the case, encoded now so that sending them costs the client almost nothing. */
+/**
+ * Every request of the case, encoded now so that sending them costs the client almost nothing:
+ * each carries one full batch for every partition (the last ones what is left).
+ */
 function encodeCase(run: CaseRun, payloads: readonly Buffer[], version: number): Buffer[] {
   const compression = run.compression === 'lz4' ? CompressionCodec.lz4 : CompressionCodec.none;
   const perBatch = recordsPerBatch(payloads[0]!);
   const frames: Buffer[] = [];
   const timestamp = Date.now();
-  for (let first = 0, correlationId = 1; first < run.records; first += perBatch, correlationId++) {
-    const count = Math.min(perBatch, run.records - first);
-    const records = Array.from({ length: count }, (_, i) => ({ key: null, value: payloads[(first + i) % payloads.length]!, timestamp }));
-    const batch = encodeRecordBatch({ records, compression });
-    const body = { transactionalId: null, acks: run.acks === 'all' ? -1 : 1, timeoutMs: 30_000, topicData: [{ name: run.topic, partitionData: [{ index: 0, records: batch }] }] };
+  let first = 0;
+  for (let correlationId = 1; first < run.records; correlationId++) {
+    const partitionData: { index: number; records: Buffer }[] = [];
+    for (let index = 0; index < run.partitions && first < run.records; index++, first += perBatch) {
+      const count = Math.min(perBatch, run.records - first);
+      const records = Array.from({ length: count }, (_, i) => ({ key: null, value: payloads[(first + i) % payloads.length]!, timestamp }));
+      partitionData.push({ index, records: encodeRecordBatch({ records, compression }) });
+    }
+    const body = { transactionalId: null, acks: run.acks === 'all' ? -1 : 1, timeoutMs: 30_000, topicData: [{ name: run.topic, partitionData }] };
     frames.push(Buffer.concat(encodeRequestFrame(ProduceApi, version, correlationId, CLIENT_ID, body)));
   }
   return frames;
@@ -111,7 +118,7 @@ function checkAnswer(frame: Buffer, version: number, topic: string): void {
 
 export async function runCeiling(ctx: RunContext): Promise<Record<string, number>> {
   const setup = ctx.setup as unknown as ProducerSetup;
-  // One partition per case topic, and a one-node bench broker leads it; the first address is it.
+  // The bench broker is one node, so it leads every partition; the first address is it.
   const conn = await RawConnection.open(setup.brokers.split(',')[0]!);
   try {
     const version = await produceVersion(conn);

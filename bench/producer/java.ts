@@ -3,17 +3,18 @@
  * (kafka-tools from Maven Central, fetched by `scripts/kafka-local tools`: kafkaToolsLib in
  * test/helpers/kafka.ts). One JVM per case, run by one bash script under the runner's GNU time
  * (whole-candidate CPU and peak RSS); inside it each JVM runs under its own GNU time too, so
- * every case has its CPU seconds, and kcat reads the topic's end offset before and after, so
- * parse() can check the growth like the Node candidates do.
+ * every case has its CPU seconds, and kcat reads the topic's partitions' end offsets before and
+ * after, so parse() can check the growth like the Node candidates do.
  */
 import type { CommandSpec, RunContext } from '../lib/scenario.js';
-import { BATCH_BYTES, caseMetrics, checkGrowth, IN_FLIGHT, LINGER_MS, type ProducerSetup } from './cases.js';
+import { BATCH_BYTES, caseMetrics, checkGrowth, IN_FLIGHT, LINGER_MS, sumEndOffsets, type CaseRun, type ProducerSetup } from './cases.js';
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function script(setup: ProducerSetup, classpath: string): string {
-  const offset = (topic: string): string =>
-    `$(kcat -Q -b ${quote(setup.brokers)} -t ${quote(`${topic}:0:-1`)} | sed -n 's/.*\\[0\\] offset \\([0-9]*\\).*/\\1/p')`;
+  // kcat -Q's lines ("TOPIC [P] offset N"), one per partition, each behind the given tag.
+  const offsets = (run: CaseRun, tag: string): string =>
+    `kcat -Q -b ${quote(setup.brokers)} ${Array.from({ length: run.partitions }, (_, p) => `-t ${quote(`${run.topic}:${p}:-1`)}`).join(' ')} | sed 's/^/${tag} /'`;
   const lines = ['set -euo pipefail', 'rusage=$(mktemp)', "trap 'rm -f \"$rusage\"' EXIT"];
   for (const run of setup.cases) {
     const props = [
@@ -28,10 +29,11 @@ function script(setup: ProducerSetup, classpath: string): string {
     const java = ['java', '-Xmx512m', '-cp', `${classpath}/*`, 'org.apache.kafka.tools.ProducerPerformance', '--topic', run.topic, '--num-records', String(run.records),
       '--payload-file', run.payloadFile, '--throughput', '-1', '--producer-props', ...props];
     lines.push(
-      `echo "@@case ${run.id} before ${offset(run.topic)}"`,
+      `echo "@@case ${run.id}"`,
+      offsets(run, '@@before'),
       `/usr/bin/time -f '%U %S %M' -o "$rusage" ${java.map(quote).join(' ')}`,
       `echo "@@rusage $(tail -n 1 "$rusage")"`,
-      `echo "@@after ${offset(run.topic)}"`,
+      offsets(run, '@@after'),
     );
   }
   return lines.join('\n');
@@ -49,13 +51,19 @@ export function parseJavaOutput(setup: ProducerSetup, stdout: string): Record<st
   if (sections.length !== setup.cases.length) throw new Error(`expected ${setup.cases.length} cases in the output, found ${sections.length}`);
   for (const [i, run] of setup.cases.entries()) {
     const text = sections[i]!;
-    const head = new RegExp(`^${run.id} before (\\d+)$`, 'm').exec(text);
     const summary = SUMMARY.exec(text);
     const usage = /^@@rusage ([\d.]+) ([\d.]+) (\d+)$/m.exec(text);
-    const after = /^@@after (\d+)$/m.exec(text);
-    if (!head || !summary || !usage || !after) throw new Error(`case ${run.id}: incomplete output:\n${text.slice(-1500)}`);
+    if (!text.startsWith(`${run.id}\n`) || !summary || !usage) throw new Error(`case ${run.id}: incomplete output:\n${text.slice(-1500)}`);
     if (Number(summary[1]) !== run.records) throw new Error(`case ${run.id}: ProducerPerformance sent ${summary[1]} records, not ${run.records}`);
-    checkGrowth('java-producer-perf', run, Number(head[1]), Number(after[1]));
+    const tagged = (tag: string): string => [...text.matchAll(new RegExp(`^${tag} (.*)$`, 'gm'))].map((m) => m[1]).join('\n');
+    const records = (tag: string): number => {
+      try {
+        return sumEndOffsets(tagged(tag), run.topic, run.partitions);
+      } catch (err) {
+        throw new Error(`case ${run.id}: ${tag}: ${(err as Error).message}`);
+      }
+    };
+    checkGrowth('java-producer-perf', run, records('@@before'), records('@@after'));
     const recordsPerSecond = Number(summary[2]);
     Object.assign(values, caseMetrics(run, { seconds: run.records / recordsPerSecond, cpuSeconds: Number(usage[1]) + Number(usage[2]) }));
   }

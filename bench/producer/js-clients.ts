@@ -1,7 +1,7 @@
 /**
  * The producer benchmark's other Node candidates, each tuned the same way: one send() call per
  * batch budget (BATCH_BYTES of values; neither library accumulates records across calls, so
- * the caller's array is the batch), IN_FLIGHT calls outstanding, the case's acks, LZ4 where
+ * the caller's array is the batch) to one partition (chunkPartition), IN_FLIGHT calls outstanding, the case's acks, LZ4 where
  * asked, idempotence off (for KafkaJS it would force one request in flight; both pay less for
  * it, which only makes our ratios conservative).
  *
@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type { RunContext } from '../lib/scenario.js';
-import { BATCH_BYTES, IN_FLIGHT, measureCases, sendInChunks, type ProducerSetup } from './cases.js';
+import { BATCH_BYTES, chunkPartition, IN_FLIGHT, measureCases, sendInChunks, type ProducerSetup } from './cases.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,7 +23,7 @@ interface KafkaJsModule {
   Kafka: new (config: object) => {
     producer(config: object): {
       connect(): Promise<void>;
-      send(r: { topic: string; acks: number; compression: number; messages: { value: Buffer }[] }): Promise<unknown>;
+      send(r: { topic: string; acks: number; compression: number; messages: { value: Buffer; partition: number }[] }): Promise<unknown>;
       disconnect(): Promise<void>;
     };
   };
@@ -49,7 +49,10 @@ export async function runKafkaJs(ctx: RunContext): Promise<Record<string, number
         run.records,
         Math.max(1, Math.floor(BATCH_BYTES / run.valueBytes)),
         IN_FLIGHT,
-        (first, count) => Array.from({ length: count }, (_, i) => ({ value: payloads[(first + i) % payloads.length]! })),
+        (first, count, index) => {
+          const partition = chunkPartition(index, run.partitions);
+          return Array.from({ length: count }, (_, i) => ({ value: payloads[(first + i) % payloads.length]!, partition }));
+        },
         (messages) =>
           producer.send({ topic: run.topic, acks: run.acks === 'all' ? -1 : 1, compression: run.compression === 'lz4' ? CompressionTypes.LZ4 : CompressionTypes.None, messages }),
       ),
@@ -61,7 +64,7 @@ export async function runKafkaJs(ctx: RunContext): Promise<Record<string, number
 
 interface PlatformaticModule {
   Producer: new (config: object) => {
-    send(options: { messages: { topic: string; value: Buffer }[]; acks: number; compression: string }): Promise<unknown>;
+    send(options: { messages: { topic: string; value: Buffer; partition: number }[]; acks: number; compression: string }): Promise<unknown>;
     close(force?: boolean): Promise<void>;
   };
 }
@@ -76,7 +79,10 @@ export async function runPlatformatic(ctx: RunContext): Promise<Record<string, n
         run.records,
         Math.max(1, Math.floor(BATCH_BYTES / run.valueBytes)),
         IN_FLIGHT,
-        (first, count) => Array.from({ length: count }, (_, i) => ({ topic: run.topic, value: payloads[(first + i) % payloads.length]! })),
+        (first, count, index) => {
+          const partition = chunkPartition(index, run.partitions);
+          return Array.from({ length: count }, (_, i) => ({ topic: run.topic, value: payloads[(first + i) % payloads.length]!, partition }));
+        },
         (messages) => producer.send({ messages, acks: run.acks === 'all' ? -1 : 1, compression: run.compression }),
       ),
     );

@@ -2,7 +2,8 @@
  * The producer benchmark's own candidate: the producer actor (machines/producer) over a cluster
  * actor and ClusterClient, in the benchmark's process, as the daemon runs it. Records go in
  * through Producer.send() in calls of one batch's worth (as IPC produce calls would bring
- * them); the accumulator batches across calls with linger and batchBytes like the Java client.
+ * them), each call's records to one partition (chunkPartition); the accumulator batches across
+ * calls with linger and batchBytes like the Java client.
  */
 import { createActor, waitFor } from 'xstate';
 import { producerMachine } from '../../machines/producer/producer-machine.js';
@@ -10,7 +11,7 @@ import type { OutgoingRecord } from '../../machines/producer/producer.js';
 import { CompressionCodec } from '../../protocol/records/record-types.js';
 import { withCluster } from '../lib/cluster.js';
 import type { RunContext } from '../lib/scenario.js';
-import { BATCH_BYTES, IN_FLIGHT, LINGER_MS, measureCases, sendInChunks, type ProducerSetup } from './cases.js';
+import { BATCH_BYTES, chunkPartition, IN_FLIGHT, LINGER_MS, measureCases, sendInChunks, type ProducerSetup } from './cases.js';
 
 const TIMEOUT_MS = 60_000;
 /** Calls outstanding at once: enough to keep the accumulator full, bounded memory (a few MiB). */
@@ -54,10 +55,11 @@ export async function runOurs(ctx: RunContext): Promise<Record<string, number>> 
           run.records,
           perCall,
           CALL_WINDOW,
-          (first, count) => {
+          (first, count, index) => {
             const records: OutgoingRecord[] = new Array<OutgoingRecord>(count);
             const now = Date.now();
-            for (let i = 0; i < count; i++) records[i] = { key: null, value: payloads[(first + i) % payloads.length]!, headers: [], timestamp: now };
+            const partition = chunkPartition(index, run.partitions);
+            for (let i = 0; i < count; i++) records[i] = { key: null, value: payloads[(first + i) % payloads.length]!, headers: [], timestamp: now, partition };
             return records;
           },
           async (records) => {

@@ -1,6 +1,6 @@
 /**
  * Benchmark scenario "producer": produce 1M records of 100 B and 100k records of 1 KiB, with
- * acks=1 and acks=all, uncompressed and LZ4 (8 cases, one single-partition topic each), with
+ * acks=1 and acks=all, uncompressed and LZ4 (8 cases, one topic of PARTITIONS partitions each), with
  * this project's producer actor, KafkaJS 2.2.4, @platformatic/kafka 1.35 and the Java client's
  * ProducerPerformance, alternating on the same brokers, beside a reference line of what the
  * broker accepts over one connection from a client that costs nothing (bench/producer/ceiling.ts):
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createTopics } from '../../machines/admin/create-topics.js';
 import { deleteTopics } from '../../machines/admin/delete-topics.js';
 import { ClusterClient } from '../../machines/cluster/cluster-client.js';
-import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, WARMUP_SHARE, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
+import { awaitLeaders, BATCH_BYTES, CASES, IN_FLIGHT, LINGER_MS, PARTITIONS, WARMUP_SHARE, writePayloads, type CaseRun, type ProducerSetup } from '../producer/cases.js';
 import { runCeiling } from '../producer/ceiling.js';
 import { javaCommand } from '../producer/java.js';
 import { kafkaToolsLib, kafkaToolsVersion } from '../../test/helpers/kafka.js';
@@ -61,15 +61,18 @@ export const scenario: Scenario = {
   name: 'producer',
   description:
     'Produce 1M records of 100 B and 100k records of 1 KiB (null keys, JSON-like values from one payload file), acks=1 and acks=all, ' +
-    'uncompressed and LZ4, one single-partition topic per case, with machines/producer against KafkaJS 2.2.4, @platformatic/kafka 1.35 ' +
+    `uncompressed and LZ4, one topic of ${PARTITIONS} partitions per case, with machines/producer against KafkaJS 2.2.4, @platformatic/kafka 1.35 ` +
     `and the Java client's ProducerPerformance (kafka-tools ${kafkaToolsVersion}). Every candidate gets batches of ${BATCH_BYTES} B, ` +
+    'each Node candidate sends one batch of records per call to one partition, round robin over the partitions (the Java tool\'s ' +
+    'sticky partitioner does the same), ' +
     `${IN_FLIGHT} requests in flight and, where it has one, linger ${LINGER_MS} ms; ours and Java are idempotent with acks=all, the two ` +
     'JS libraries run without idempotence (cheaper for them). KafkaJS gets lz4-napi for LZ4 (it has none built in); @platformatic/kafka ' +
     "uses its built-in WebAssembly LZ4. Each Node candidate first sends a fifth of each case's records to a warm-up topic, unmeasured " +
     "(the sidecar is a long-running process, so steady state is what apps see); the Java tool has no warm-up, one JVM per case. " +
-    'broker-ceiling is not a client: it writes Produce requests encoded before the clock (same batches, no idempotence) to one plain ' +
-    'socket with the same requests in flight, so it shows the most this broker on this machine takes over one connection (a broker ' +
-    'handles one request per connection at a time); its ratio is the share of that ceiling this project reaches. ' +
+    'broker-ceiling is not a client: it writes Produce requests encoded before the clock (same batches, one for every partition ' +
+    'in each request, no idempotence) to one plain socket with the same requests in flight, so it shows the most this broker on ' +
+    'this machine takes over one connection (a broker handles one request per connection at a time); its ratio is the share of ' +
+    'that ceiling this project reaches. ' +
     "Rates run from the first send to the last acknowledgement (Java: the tool's own figure); " +
     'CPU per million is the process CPU during that window for Node candidates, the whole JVM (start-up and JIT included) for Java. ' +
     'cpu_seconds and peak_rss cover each whole candidate process (Java: the largest of its JVMs). Each run checks that the topic grew ' +
@@ -93,6 +96,7 @@ export const scenario: Scenario = {
     const cases: CaseRun[] = CASES.map((c) => ({
       id: c.id,
       topic: `bench-producer-${c.id.replace(/_/g, '-')}-${stamp}`,
+      partitions: PARTITIONS,
       records: Math.max(1, Math.round(c.fullRecords * scale)),
       warmupTopic: `bench-producer-${c.id.replace(/_/g, '-')}-warmup-${stamp}`,
       warmupRecords: Math.round(c.fullRecords * scale * WARMUP_SHARE),
@@ -102,11 +106,11 @@ export const scenario: Scenario = {
       payloadFile: payloadFiles.get(c.valueBytes)!,
     }));
     await withCluster(brokers, async (cluster) => {
-      const created = await createTopics(cluster, cases.flatMap((c) => [c.topic, c.warmupTopic]).map((name) => ({ name, partitions: 1 })), { timeoutMs: TIMEOUT_MS });
+      const created = await createTopics(cluster, cases.flatMap((c) => [c.topic, c.warmupTopic]).map((name) => ({ name, partitions: PARTITIONS })), { timeoutMs: TIMEOUT_MS });
       const failed = created.find((r) => r.error);
       if (failed?.error) throw failed.error;
     });
-    await awaitLeaders(brokers, cases.flatMap((c) => [c.topic, c.warmupTopic]));
+    await awaitLeaders(brokers, cases.flatMap((c) => [c.topic, c.warmupTopic]), PARTITIONS);
     const javaClasspath = await kafkaToolsLib();
     const setup: ProducerSetup & { dir: string } = { brokers, cases, javaClasspath, dir };
     return setup as unknown as Record<string, never>;
