@@ -12,6 +12,7 @@ import type { CompressionCodecImpl } from './compression/codec.js';
 import { compressionCodec } from './compression/registry.js';
 import { crc32c } from './crc32c.js';
 import { CompressionNeedsAsyncError, InvalidRecordError } from './errors.js';
+import { ReusableBuffer } from './reusable-buffer.js';
 import {
   BatchAttribute,
   BatchLayout as L,
@@ -235,23 +236,15 @@ function recordsOnly(input: RecordBatchInput, p: Plan, into?: Buffer): Buffer {
 /**
  * The uncompressed records of a synchronous compression, reused from call to call: the codec
  * is done with it when it returns, and its output never shares the input's memory (assemble()
- * copies it; compressSyncAfter() writes a buffer of its own), so one buffer serves
- * every batch and a compressed batch costs one large allocation fewer (less work for the GC at
- * producer rates). It is allocated once, at the first compressed batch; batches above
- * SCRATCH_MAX_BYTES get a buffer of their own.
+ * copies it; compressSyncAfter() writes a buffer of its own), so one buffer serves every batch
+ * and a compressed batch costs one large allocation fewer (less work for the GC at producer
+ * rates). Batches above 1 MiB get a buffer of their own.
  */
-let scratch: Buffer | undefined;
-const SCRATCH_MAX_BYTES = 1 << 20;
-
-function scratchFor(size: number): Buffer | undefined {
-  if (size > SCRATCH_MAX_BYTES) return undefined;
-  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_MAX_BYTES);
-  return scratch.subarray(0, size);
-}
+const uncompressedScratch = new ReusableBuffer(1 << 20);
 
 /** Compresses synchronously and writes the batch header in front of the compressed bytes. */
 function encodeCompressedSync(input: RecordBatchInput, p: Plan, codec: CompressionCodecImpl, compressSync: (data: Buffer) => Buffer): Buffer {
-  const body = recordsOnly(input, p, scratchFor(p.recordsSize));
+  const body = recordsOnly(input, p, uncompressedScratch.take(p.recordsSize));
   if (codec.compressSyncAfter === undefined) return assemble(input, p, codec, compressSync(body));
   const buf = codec.compressSyncAfter(body, L.records);
   writeHeaderAndCrc(buf, input, p, codec.id);

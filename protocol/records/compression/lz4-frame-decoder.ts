@@ -184,7 +184,7 @@ export const lz4NapiBlockDecoder: IndependentBlockDecoder = (src, start, end, ds
   input.set(src.subarray(start, end), LZ4_BLOCK_SIZE_PREFIX);
   let out: Buffer;
   try {
-    out = lz4Blocks.uncompressSync(input.subarray(0, framed));
+    out = lz4Blocks().uncompressSync(input.subarray(0, framed));
   } catch {
     return -1;
   }

@@ -13,6 +13,7 @@
  */
 import { LZ4_BLOCK_SIZE_PREFIX as SIZE_PREFIX, lz4Blocks } from './lz4-block-native.js';
 import { lz4Addon, type Lz4Addon } from './lz4-native.js';
+import { ReusableBuffer } from '../reusable-buffer.js';
 
 const BLOCK_SIZE = 64 * 1024;
 /**
@@ -35,7 +36,7 @@ export function compressLz4FrameLz4Napi(data: Buffer, headroom = 0): Buffer {
   let total = headroom + FRAME_HEADER.length + 4;
   for (let offset = 0; offset < data.length; offset += BLOCK_SIZE) {
     const chunk = data.subarray(offset, Math.min(offset + BLOCK_SIZE, data.length));
-    const packed = lz4Blocks.compressSync(chunk);
+    const packed = lz4Blocks().compressSync(chunk);
     const compressedLength = packed.length - SIZE_PREFIX;
     const header = Buffer.allocUnsafe(4);
     if (compressedLength < chunk.length) {
@@ -70,14 +71,14 @@ const DIRECT_MAX = 256 * 1024;
 
 /** The writer on the liblz4 addon: the whole frame in one native call. */
 export function liblz4FrameCompressor(addon: Lz4Addon): (data: Buffer, headroom?: number) => Buffer {
-  let scratch = Buffer.alloc(0);
+  const frames = new ReusableBuffer(SCRATCH_MAX);
   return (data, headroom = 0) => {
     const bound = lz4FrameBound(data.length);
-    if (bound <= DIRECT_MAX || bound > SCRATCH_MAX) {
+    const scratch = bound <= DIRECT_MAX ? undefined : frames.take(bound);
+    if (scratch === undefined) {
       const out = Buffer.allocUnsafe(headroom + bound);
       return out.subarray(0, headroom + addon.compressFrame(data, out.subarray(headroom)));
     }
-    if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(bound, 2 * scratch.length)));
     const length = addon.compressFrame(data, scratch);
     const out = Buffer.allocUnsafe(headroom + length);
     scratch.copy(out, headroom, 0, length);

@@ -111,7 +111,7 @@ function realBlocks(size: number): { input: Buffer; blocks: Block[] } {
   let seed = 7;
   for (let i = 0; i < size; i += 5) input[i] = 0x61 + ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 26);
   const blocks: Block[] = [];
-  for (let o = 0; o < size; o += 0x10000) blocks.push({ data: lz4Blocks.compressSync(input.subarray(o, o + 0x10000)).subarray(LZ4_BLOCK_SIZE_PREFIX) });
+  for (let o = 0; o < size; o += 0x10000) blocks.push({ data: lz4Blocks().compressSync(input.subarray(o, o + 0x10000)).subarray(LZ4_BLOCK_SIZE_PREFIX) });
   return { input, blocks };
 }
 
