@@ -3,7 +3,7 @@
 import test from 'ava';
 import { CASES, caseMetrics, checkGrowth, chunkPartition, sendInChunks, sumEndOffsets, type CaseRun, type ProducerSetup } from '../../../bench/producer/cases.js';
 import { parseJavaOutput } from '../../../bench/producer/java.js';
-import { scaleFactor, scenario } from '../../../bench/scenarios/producer.js';
+import { logDirProblem, scaleFactor, scenario } from '../../../bench/scenarios/producer.js';
 import { validateScenario } from '../../../bench/lib/scenario.js';
 
 const run = (id: string, records: number, valueBytes = 100, partitions = 1): CaseRun => ({
@@ -34,6 +34,22 @@ test('scaleFactor: 1 at full scale, a tenth with --quick, BENCH_PRODUCER_SCALE i
   t.is(scaleFactor({ scenario: 'producer', quick: true }, {}), 0.1);
   t.is(scaleFactor({ scenario: 'producer', quick: true }, { BENCH_PRODUCER_SCALE: '0.02' }), 0.02);
   for (const bad of ['0', '2', 'x', '-1']) t.throws(() => scaleFactor({ scenario: 'producer', quick: false }, { BENCH_PRODUCER_SCALE: bad }), { message: /BENCH_PRODUCER_SCALE/ });
+});
+
+test('logDirProblem: none on tmpfs; a disk, a missing KAFKA_DIR or a failing statfs is named', (t) => {
+  const tmpfs = () => ({ type: 0x01021994 });
+  const ext4 = () => ({ type: 0xef53 });
+  t.is(logDirProblem({ KAFKA_DIR: '/dev/shm/k' }, tmpfs), null);
+  t.regex(logDirProblem({ KAFKA_DIR: '/work/.kafka/x' }, ext4)!, /\/work\/\.kafka\/x\) is not on tmpfs/);
+  t.regex(logDirProblem({}, tmpfs)!, /KAFKA_DIR is not set/);
+  t.regex(
+    logDirProblem({ KAFKA_DIR: '/gone' }, () => {
+      throw new Error('ENOENT');
+    })!,
+    /cannot stat the broker's directory \/gone: ENOENT/,
+  );
+  // The real statfs on this machine: /dev/shm is tmpfs wherever the benchmark is documented to run.
+  t.is(logDirProblem({ KAFKA_DIR: '/dev/shm' }), null);
 });
 
 test('caseMetrics and checkGrowth: rates from the window, a topic that did not grow by the records sent fails', (t) => {
