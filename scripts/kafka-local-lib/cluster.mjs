@@ -59,7 +59,7 @@ export async function createCluster(o) {
   if (spec.logging === 'log4j2') writeFileSync(join(o.dir, 'log4j2.yaml'), log4j2Yaml());
   else writeFileSync(join(o.dir, 'log4j.properties'), log4j1Properties());
   const tls = o.security ? certificatePaths(o.dir) : undefined;
-  const plan = { version: o.version, mode: spec.mode, nodes: o.nodes, security: o.security, ports, zookeeperPort, keystore: tls?.keystore };
+  const plan = { version: o.version, mode: spec.mode, nodes: o.nodes, security: o.security, ports, zookeeperPort, keystore: tls?.keystore, configs: o.configs ?? [] };
   const jvmLog = logFlag(o.version, o.dir);
   const heap = o.nodes > 1 ? ['-Xms256m', '-Xmx384m'] : ['-Xms256m', '-Xmx512m'];
 

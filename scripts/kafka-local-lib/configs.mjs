@@ -29,6 +29,7 @@ export const oauthBrokerSubject = 'kafka-local-broker';
  * @property {NodePorts[]} ports index i is node i+1
  * @property {number} [zookeeperPort]
  * @property {string} [keystore] absolute path of the PKCS12 keystore
+ * @property {string[]} configs KEY=VALUE lines from --config, written after kafka-local's own
  */
 
 function listenersOf(ports, mode, security) {
@@ -146,6 +147,8 @@ export function serverProperties(plan, nodeId, dataDir) {
     lines.push('replica.lag.time.max.ms=5000');
   }
   if (plan.security) lines.push(...securityLines(plan.keystore), ...authorizerLines(plan.mode));
+  // Last, so that a repeated key wins: Java's Properties keeps the last value it reads.
+  if (plan.configs.length > 0) lines.push('# --config', ...plan.configs);
   return `${lines.join('\n')}\n`;
 }
 

@@ -131,12 +131,26 @@ test.serial('start, status, a second start and stop of one 4.1.1 broker', async 
   t.is(after.code, 3);
   t.is(after.stdout, '');
 
-  // A start on a stopped directory wipes it: a fresh cluster, without the old topics.
-  const fresh = await kafkaLocalOk(['start', '--dir', dir]);
+  // A start on a stopped directory wipes it: a fresh cluster, without the old topics. This one
+  // gets two --config settings; the broker's own startup log shows the values it runs with.
+  const fresh = await kafkaLocalOk(['start', '--dir', dir, '--config', 'log.retention.check.interval.ms=2000', '--config=num.io.threads=3']);
   t.regex(fresh.stderr, /wiping the stopped cluster/);
   const freshMetadata = await kcatMetadata(fresh.vars.KAFKA_BROKERS!);
   t.deepEqual(freshMetadata.topics.filter((tp) => tp.topic.startsWith('kafka-local-')), []);
+  const serverLog = await readFile(join(dir, 'node-1', 'server.log'), 'utf8');
+  t.regex(serverLog, /\blog\.retention\.check\.interval\.ms = 2000\b/);
+  t.regex(serverLog, /\bnum\.io\.threads = 3\b/);
   await kafkaLocalOk(['stop', '--dir', dir]);
+});
+
+test('a --config that is not one KEY=VALUE line fails with a message naming it, before anything starts', async (t) => {
+  const dir = await tempDir(t);
+  for (const bad of ['log.retention.check.interval.ms', '=5', 'Log.Dirs=/x', 'a=b\nc=d']) {
+    const result = await kafkaLocal(['start', '--dir', dir, '--config', bad]);
+    t.is(result.code, 2, bad);
+    t.true(result.stderr.includes(`--config needs KEY=VALUE`) && result.stderr.includes(JSON.stringify(bad)), result.stderr);
+  }
+  t.deepEqual(await readdir(dir), []);
 });
 
 test('an unknown version fails with a message naming it', async (t) => {

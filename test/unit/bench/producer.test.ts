@@ -3,7 +3,7 @@
 import test from 'ava';
 import { CASES, caseMetrics, checkGrowth, chunkPartition, sendInChunks, sumEndOffsets, type CaseRun, type ProducerSetup } from '../../../bench/producer/cases.js';
 import { parseJavaOutput } from '../../../bench/producer/java.js';
-import { logDirProblem, scaleFactor, scenario } from '../../../bench/scenarios/producer.js';
+import { brokerSetupProblems, scaleFactor, scenario } from '../../../bench/scenarios/producer.js';
 import { validateScenario } from '../../../bench/lib/scenario.js';
 
 const run = (id: string, records: number, valueBytes = 100, partitions = 1): CaseRun => ({
@@ -36,20 +36,31 @@ test('scaleFactor: 1 at full scale, a tenth with --quick, BENCH_PRODUCER_SCALE i
   for (const bad of ['0', '2', 'x', '-1']) t.throws(() => scaleFactor({ scenario: 'producer', quick: false }, { BENCH_PRODUCER_SCALE: bad }), { message: /BENCH_PRODUCER_SCALE/ });
 });
 
-test('logDirProblem: none on tmpfs; a disk, a missing KAFKA_DIR or a failing statfs is named', (t) => {
+test('brokerSetupProblems: none for a tmpfs log checked every 2 s; a disk, the default interval, missing facts are named', (t) => {
   const tmpfs = () => ({ type: 0x01021994 });
   const ext4 = () => ({ type: 0xef53 });
-  t.is(logDirProblem({ KAFKA_DIR: '/dev/shm/k' }, tmpfs), null);
-  t.regex(logDirProblem({ KAFKA_DIR: '/work/.kafka/x' }, ext4)!, /\/work\/\.kafka\/x\) is not on tmpfs/);
-  t.regex(logDirProblem({}, tmpfs)!, /KAFKA_DIR is not set/);
-  t.regex(
-    logDirProblem({ KAFKA_DIR: '/gone' }, () => {
+  const props = (text: string) => (path: string) => {
+    t.is(path, '/dev/shm/k/node-1/server.properties');
+    return text;
+  };
+  const env = { KAFKA_DIR: '/dev/shm/k' };
+  const tuned = 'log.dirs=/x\nlog.retention.check.interval.ms=300000\n# --config\nlog.retention.check.interval.ms=2000\n';
+  t.deepEqual(brokerSetupProblems(env, { statfs: tmpfs, readFile: props(tuned) }), []);
+  t.deepEqual(brokerSetupProblems(env, { statfs: ext4, readFile: props(tuned) }), ["the broker's log (/dev/shm/k) is not on tmpfs"]);
+  t.deepEqual(brokerSetupProblems(env, { statfs: tmpfs, readFile: props('log.dirs=/x\n') }), ['the broker checks retention every 300000 ms, more than 5000']);
+  t.deepEqual(brokerSetupProblems(env, { statfs: tmpfs, readFile: props('log.retention.check.interval.ms=6000\n') }), [
+    'the broker checks retention every 6000 ms, more than 5000',
+  ]);
+  t.deepEqual(brokerSetupProblems({}, { statfs: tmpfs, readFile: props(tuned) }), ['KAFKA_DIR is not set, so how the broker keeps its log is unknown']);
+  const gone = brokerSetupProblems(env, {
+    statfs: () => {
       throw new Error('ENOENT');
-    })!,
-    /cannot stat the broker's directory \/gone: ENOENT/,
-  );
-  // The real statfs on this machine: /dev/shm is tmpfs wherever the benchmark is documented to run.
-  t.is(logDirProblem({ KAFKA_DIR: '/dev/shm' }), null);
+    },
+    readFile: () => {
+      throw new Error('no file');
+    },
+  });
+  t.deepEqual(gone, ["cannot stat the broker's directory /dev/shm/k: ENOENT", 'cannot read /dev/shm/k/node-1/server.properties: no file']);
 });
 
 test('caseMetrics and checkGrowth: rates from the window, a topic that did not grow by the records sent fails', (t) => {

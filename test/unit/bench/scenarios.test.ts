@@ -5,7 +5,7 @@ import { knownScenarios, loadScenarioModule, scenarioModuleUrl } from '../../../
 
 test('every shipped scenario loads and is valid', async (t) => {
   const names = knownScenarios();
-  for (const expected of ['codec', 'consumer', 'producer', 'self-test', 'sidecar']) t.true(names.includes(expected), `${expected} in ${names.join(', ')}`);
+  for (const expected of ['checksum', 'codec', 'consumer', 'producer', 'self-test', 'sidecar']) t.true(names.includes(expected), `${expected} in ${names.join(', ')}`);
   for (const name of names) {
     const scenario = await loadScenarioModule(scenarioModuleUrl(name));
     t.is(scenario.name, name);
@@ -38,4 +38,19 @@ test('the consumer scenario reads ConsumerPerformance figures by column name', a
   ].join('\n');
   t.deepEqual(parseConsumerPerformance(out, 100), { records_per_s: 500_000, mb_per_s: 50 });
   t.throws(() => parseConsumerPerformance('WARN something\n', 100), { message: /no ConsumerPerformance figures/ });
+});
+
+test('the checksum scenario: every library gives the same CRC-32C of the same bytes, the known one for "123456789"', async (t) => {
+  const { checksumLibraries, checksumInput, scenario } = await import('../../../bench/scenarios/checksum.js');
+  t.deepEqual(
+    scenario.candidates.map((c) => c.name),
+    Object.keys(checksumLibraries),
+  );
+  const data = checksumInput(100_000);
+  const crcs = await Promise.all(Object.values(checksumLibraries).map(async (load) => load()));
+  const check = Buffer.from('123456789');
+  for (const crc of crcs) {
+    t.is(crc(check) >>> 0, 0xe3069283);
+    t.is(crc(data) >>> 0, crcs[0]!(data) >>> 0);
+  }
 });
