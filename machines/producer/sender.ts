@@ -19,6 +19,7 @@
 import { KafkaErrorCode, KafkaProtocolError } from '../../protocol/errors/kafka-error.js';
 import { ProduceApi, type ProduceResponse } from '../../protocol/messages/produce.js';
 import type { CompressionCodecId } from '../../protocol/records/record-types.js';
+import { batchBuffers } from '../../protocol/records/buffer-pool.js';
 import type { RequestOptions } from '../connection/connection-client.js';
 import type { ApiDescriptor } from '../../protocol/api.js';
 import { Lane } from '../cluster/broker-machine.js';
@@ -220,18 +221,28 @@ export class Sender {
       release();
       if (this.writeChain.get(nodeId) === mine) this.writeChain.delete(nodeId);
     }
-    await this.settleAnswers(cluster, nodeId, accepted, response);
+    await this.settleAnswers(cluster, nodeId, accepted, encoded, response);
   }
 
-  private async settleAnswers(cluster: ProducerCluster, nodeId: number, accepted: ProducerBatch[], pendingResponse: Promise<ProduceResponse>): Promise<void> {
+  private async settleAnswers(
+    cluster: ProducerCluster,
+    nodeId: number,
+    accepted: ProducerBatch[],
+    encoded: readonly Buffer[],
+    pendingResponse: Promise<ProduceResponse>,
+  ): Promise<void> {
     let response: ProduceResponse;
     try {
       response = await pendingResponse;
     } catch (error) {
+      // The request may still sit in the socket's queue: its bytes are left to the collector.
       for (const batch of accepted) this.settleFailed(cluster, nodeId, batch, error as Error);
       return;
     }
     const expectResponse = this.options.acks !== AcksValue.none;
+    // The broker answered, so it has read every byte of the request: the encoded batches are
+    // done with (a retry encodes its batch again) and their memory goes back to the pool.
+    if (expectResponse) for (const bytes of encoded) batchBuffers.release(bytes);
     if (!expectResponse) {
       // acks=0: nothing tells where the records went; offsets are unknown (-1).
       for (const batch of accepted) this.complete(batch, -1n, -1);

@@ -3,8 +3,9 @@
  *
  * Two passes over the records and one allocation: the first pass validates and measures every
  * record (string byte lengths are remembered on a reusable tape, so no string is measured
- * twice and none is turned into a temporary Buffer), the second writes into one
- * `allocUnsafe` buffer. Uncompressed, that buffer is the batch: header, records, then the
+ * twice and none is turned into a temporary Buffer), the second writes into one buffer from
+ * the batch pool (buffer-pool.ts; the producer gives it back once the broker has answered).
+ * Uncompressed, that buffer is the batch: header, records, then the
  * CRC over attributes..end. Compressed, the records are written into their own buffer, which
  * is compressed and placed after the header.
  */
@@ -12,6 +13,7 @@ import type { CompressionCodecImpl } from './compression/codec.js';
 import { compressionCodec } from './compression/registry.js';
 import { crc32c } from './crc32c.js';
 import { CompressionNeedsAsyncError, InvalidRecordError } from './errors.js';
+import { batchBuffers } from './buffer-pool.js';
 import { ReusableBuffer } from './reusable-buffer.js';
 import {
   BatchAttribute,
@@ -221,7 +223,7 @@ function codecFor(input: RecordBatchInput): CompressionCodecImpl | undefined {
 }
 
 function encodePlain(input: RecordBatchInput, p: Plan): Buffer {
-  const buf = Buffer.allocUnsafe(L.records + p.recordsSize);
+  const buf = batchBuffers.take(L.records + p.recordsSize);
   writeRecords(buf, L.records, input.records, p);
   writeHeaderAndCrc(buf, input, p, CompressionCodec.none);
   return buf;
@@ -252,7 +254,7 @@ function encodeCompressedSync(input: RecordBatchInput, p: Plan, codec: Compressi
 }
 
 function assemble(input: RecordBatchInput, p: Plan, codec: CompressionCodecImpl, payload: Buffer): Buffer {
-  const buf = Buffer.allocUnsafe(L.records + payload.length);
+  const buf = batchBuffers.take(L.records + payload.length);
   payload.copy(buf, L.records);
   writeHeaderAndCrc(buf, input, p, codec.id);
   return buf;

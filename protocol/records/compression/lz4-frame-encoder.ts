@@ -13,6 +13,7 @@
  */
 import { LZ4_BLOCK_SIZE_PREFIX as SIZE_PREFIX, lz4Blocks } from './lz4-block-native.js';
 import { lz4Addon, type Lz4Addon } from './lz4-native.js';
+import { batchBuffers } from '../buffer-pool.js';
 import { ReusableBuffer } from '../reusable-buffer.js';
 
 const BLOCK_SIZE = 64 * 1024;
@@ -76,7 +77,7 @@ export function liblz4FrameCompressor(addon: Lz4Addon): (data: Buffer, headroom?
     const bound = lz4FrameBound(data.length);
     const scratch = bound <= DIRECT_MAX ? undefined : frames.take(bound);
     if (scratch === undefined) {
-      const out = Buffer.allocUnsafe(headroom + bound);
+      const out = batchBuffers.take(headroom + bound);
       return out.subarray(0, headroom + addon.compressFrame(data, out.subarray(headroom)));
     }
     const length = addon.compressFrame(data, scratch);

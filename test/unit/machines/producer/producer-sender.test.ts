@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { ClusterMetadata } from '../../../../machines/cluster/metadata.js';
+import { ConnectionClosedError } from '../../../../machines/connection/errors.js';
 import type { MetadataResponse } from '../../../../protocol/messages/metadata.js';
 import { Producer, type ProducerSettings } from '../../../../machines/producer/producer.js';
 import type { ProducerCluster } from '../../../../machines/producer/sender.js';
@@ -193,4 +194,32 @@ test('answers that arrive together refill every free request slot at once, not o
   const outcomes = await done;
   t.true(outcomes.every((o) => o.ok));
   t.is(fake.sent.length, 12);
+});
+
+test.serial("a broker's answer gives the request's batch memory back to the pool; a failed request's stays out of it", async (t) => {
+  const { batchBuffers } = await import('../../../../protocol/records/buffer-pool.js');
+  const seen: Buffer[] = [];
+  let attempts = 0;
+  const fake = fakeCluster(() => 0);
+  const answer = fake.cluster.request;
+  fake.cluster.request = (async (node: number, lane: string, api: { name: string }, body: unknown, options: unknown) => {
+    if (api.name === 'Produce') {
+      seen.push((body as ProduceRequest).topicData[0]!.partitionData[0]!.records!);
+      // The first attempt is lost with its connection: the socket may still hold its bytes.
+      if (attempts++ === 0) throw new ConnectionClosedError('Produce request lost: connection closed');
+    }
+    return (answer as (...args: unknown[]) => Promise<unknown>)(node, lane, api, body, options);
+  }) as ProducerCluster['request'];
+  const producer = new Producer({ ...settings, idempotent: false }, () => fake.cluster);
+  producer.resume();
+  const big = Array.from({ length: 10 }, () => ({ key: null, value: Buffer.alloc(1000, 1), headers: [], timestamp: 1, partition: 0 }));
+  const outcomes = await producer.send(TOPIC, big);
+  t.true(outcomes.every((o) => o.ok));
+  t.is(seen.length, 2);
+  const [lost, answered] = seen as [Buffer, Buffer];
+  t.is(lost.buffer.byteLength, 16_384);
+  t.not(lost.buffer, answered.buffer);
+  const next = batchBuffers.take(lost.length);
+  t.is(next.buffer, answered.buffer, 'the answered batch is the next one taken');
+  t.not(batchBuffers.take(lost.length).buffer, lost.buffer, 'the lost one is never handed out again');
 });
