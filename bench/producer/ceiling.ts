@@ -2,8 +2,8 @@
  * The producer benchmark's reference line, not a client: what the broker accepts over one
  * connection when the client costs next to nothing. Every Produce request of a case is encoded
  * before the clock starts (one batch of BATCH_BYTES for each partition of the topic, the most a
- * request can carry with that batch size; no idempotence; the case's acks and codec), then written to a plain socket with IN_FLIGHT outstanding, the next one as each answer comes
- * back. A Kafka broker handles one request per connection at a time, so this is the most any
+ * request can carry with that batch size; no idempotence; the case's acks and codec), then
+ * written to a plain socket with IN_FLIGHT outstanding, the next one as each answer comes back. A Kafka broker handles one request per connection at a time, so this is the most any
  * one-connection producer can get from this broker on this machine; a client's ratio to it says
  * how much of that it reaches.
  */

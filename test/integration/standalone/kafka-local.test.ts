@@ -117,10 +117,11 @@ test.serial('start, status, a second start and stop of one 4.1.1 broker', async 
   t.deepEqual(status.vars, vars);
   t.regex(status.stderr, /node-1: running, pid \d+/);
 
-  const again = await kafkaLocal(['start', '--version', '4.1.1', '--dir', dir]);
+  const again = await kafkaLocal(['start', '--version', '4.1.1', '--dir', dir, '--config', 'num.io.threads=4']);
   t.is(again.code, 0);
   t.deepEqual(again.vars, vars);
   t.regex(again.stderr, /already runs/);
+  t.regex(again.stderr, /--config num\.io\.threads=4 not applied: stop the cluster first/);
   t.is((await processesOf(dir)).length, 1, 'a second start starts no second broker');
 
   const stopped = await kafkaLocalOk(['stop', '--dir', dir]);
